@@ -1,0 +1,39 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace c10k {
+
+// A verb of the c10k executable: its CLI11 subcommand and what runs when it
+// was the one parsed. `run` returns the exit code.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+// Thrown by a command for bad usage found after parsing (a malformed
+// duration, an unknown model): main prints it as one line and exits 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Exit codes shared by every verb.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;  // ran, but something failed or hit a ceiling
+constexpr int kExitUsage = 2;   // bad usage or input; nothing written
+
+Command AddServeCommand(CLI::App& root);
+Command AddLoadCommand(CLI::App& root);
+Command AddModelsCommand(CLI::App& root);
+
+// Parses a --duration style value or throws UsageError naming the flag.
+int64_t DurationFlag(const std::string& flag, const std::string& text);
+// Parses a --max-frame style value or throws UsageError naming the flag.
+uint64_t ByteSizeFlag(const std::string& flag, const std::string& text);
+
+}  // namespace c10k

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/fd.h"
+
+namespace c10k {
+
+// An IPv4 or IPv6 socket address with its length.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  const sockaddr* Get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  sockaddr* Get() { return reinterpret_cast<sockaddr*>(&storage); }
+  int Family() const { return storage.ss_family; }
+  uint16_t Port() const;
+  void SetPort(uint16_t port);
+  // "127.0.0.1:8080" or "[::1]:8080".
+  std::string ToString() const;
+};
+
+// Parses a numeric IPv4/IPv6 host ("127.0.0.1", "::1", "[::1]", "localhost")
+// and a port. nullopt when the host is not a literal address.
+std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port);
+
+// Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80").
+std::optional<SocketAddress> ParseHostPort(std::string_view text);
+
+// A nonblocking (or blocking) listening TCP socket with SO_REUSEADDR, and
+// SO_REUSEPORT when asked. On failure returns an invalid fd and fills `error`
+// with a sentence such as "cannot listen on 127.0.0.1:80: EACCES (...)".
+UniqueFd ListenTcp(const SocketAddress& address, bool nonblocking, bool reuse_port,
+                   std::string* error);
+
+// The address a socket is bound to (to print the real port after --port 0).
+std::optional<SocketAddress> LocalAddress(int fd);
+
+bool SetNonBlocking(int fd);
+bool SetNoDelay(int fd);
+
+// Raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft
+// limit: every C10K process needs more than the usual 1024 descriptors.
+uint64_t RaiseFileLimit();
+
+}  // namespace c10k

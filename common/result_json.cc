@@ -1,0 +1,135 @@
+#include "common/result_json.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/select.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "common/build_info.h"
+#include "common/clock.h"
+#include "common/fd.h"
+#include "common/io_status.h"
+
+namespace c10k {
+
+double NanosToMicros(int64_t nanos) {
+  // Three decimals keep nanosecond resolution, so buckets round-trip exactly.
+  return std::round(static_cast<double>(nanos)) / 1000.0;
+}
+
+std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return "cannot create directory " + target.parent_path().string() + ": " + ec.message();
+  }
+  std::string text = document.dump(2) + "\n";
+  std::string temp = path + ".tmp.XXXXXX";
+  UniqueFd fd(mkstemp(temp.data()));
+  if (!fd) return "cannot create " + temp + ": " + ErrnoText(errno);
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd.Get(), text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error = errno;
+      ::unlink(temp.c_str());
+      return "cannot write " + temp + ": " + ErrnoText(error);
+    }
+    written += static_cast<size_t>(n);
+  }
+  // Results are meant to be shared, not private like a mkstemp file.
+  ::fchmod(fd.Get(), 0644);
+  if (::fsync(fd.Get()) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return "cannot sync " + temp + ": " + ErrnoText(error);
+  }
+  fd.Reset();
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return "cannot rename " + temp + " to " + path + ": " + ErrnoText(error);
+  }
+  return "";
+}
+
+nlohmann::json ReadJsonFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path + ": " + ErrnoText(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] "; keep the rest.
+    size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw std::runtime_error(path + " is not valid JSON: " + what);
+  }
+}
+
+nlohmann::json MakeContext() {
+  utsname uts{};
+  uname(&uts);
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return {
+      {"tool_version", ToolVersion()},
+      {"git_sha", GitSha()},
+      {"host", host},
+      {"kernel", std::string(uts.sysname) + " " + uts.release + " " + uts.machine},
+      {"cpus", std::thread::hardware_concurrency()},
+      {"rlimit_nofile", {{"soft", nofile.rlim_cur}, {"hard", nofile.rlim_max}}},
+      {"fd_setsize", FD_SETSIZE},
+      {"build_type", BuildType()},
+      {"started_at", UtcTimestamp()},
+      {"calibration", nlohmann::json::object()},
+  };
+}
+
+nlohmann::json LatencySummaryJson(const Histogram& histogram) {
+  return {
+      {"p50", NanosToMicros(histogram.Percentile(50))},
+      {"p90", NanosToMicros(histogram.Percentile(90))},
+      {"p99", NanosToMicros(histogram.Percentile(99))},
+      {"p999", NanosToMicros(histogram.Percentile(99.9))},
+      {"max", NanosToMicros(histogram.Max())},
+      {"mean", std::round(histogram.Mean()) / 1000.0},
+  };
+}
+
+nlohmann::json HistogramBucketsJson(const Histogram& histogram) {
+  nlohmann::json buckets = nlohmann::json::array();
+  for (auto [upper_nanos, count] : histogram.NonEmptyBuckets()) {
+    buckets.push_back({NanosToMicros(upper_nanos), count});
+  }
+  return buckets;
+}
+
+Histogram HistogramFromBucketsJson(const nlohmann::json& buckets) {
+  Histogram histogram;
+  for (const auto& bucket : buckets) {
+    double upper_us = bucket.at(0).get<double>();
+    histogram.RecordMany(static_cast<int64_t>(std::llround(upper_us * 1000.0)),
+                         bucket.at(1).get<uint64_t>());
+  }
+  return histogram;
+}
+
+}  // namespace c10k

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/histogram.h"
+
+namespace c10k {
+
+constexpr int kSchemaVersion = 1;
+
+// Writes `document` to `path` so that a reader sees either the old file or the
+// complete new one, never a half-written file: the text goes to a temporary
+// file in the same directory, is fsync'ed, then renamed over `path`. Creates
+// the parent directory when missing. Returns an empty string on success, or a
+// one-line reason.
+std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document);
+
+// Reads and parses a JSON file (comments allowed). Throws std::runtime_error
+// with a one-line reason naming the file.
+nlohmann::json ReadJsonFile(const std::string& path);
+
+// The "context" object of the results schema: tool version, git sha, host,
+// kernel, cpus, limits and start time. "calibration" is left empty for the
+// caller to fill.
+nlohmann::json MakeContext();
+
+// {"p50","p90","p99","p999","max","mean"} in microseconds.
+nlohmann::json LatencySummaryJson(const Histogram& histogram);
+
+// [[upper_us, count], ...] over non-empty buckets: merges exactly.
+nlohmann::json HistogramBucketsJson(const Histogram& histogram);
+
+// Rebuilds a histogram from HistogramBucketsJson output.
+Histogram HistogramFromBucketsJson(const nlohmann::json& buckets);
+
+double NanosToMicros(int64_t nanos);
+
+}  // namespace c10k

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/proc_sample.h"
+#include "loadgen/load_config.h"
+#include "loadgen/load_stats.h"
+
+namespace c10k {
+
+// The outcome of one `c10k load` run: merged worker stats plus what the main
+// thread observed.
+struct LoadResult {
+  WorkerStats stats;
+  double measured_s = 0;           // length of the measured window actually run
+  bool interrupted = false;        // SIGINT ended the run early
+  double loadgen_cpu_pct = 0;      // this process, over the measured window
+  std::optional<ProcSample> server_before, server_after;  // with --server-pid
+  bool server_exited = false;      // --server-pid vanished during the run
+  long server_peak_rss_kib = 0;
+  int server_peak_threads = 0;
+};
+
+// Checks what can be known before connecting: descriptors and ports. Returns
+// an empty string, or a one-line reason naming the limit and its value.
+std::string CheckLoadLimits(const LoadConfig& config);
+
+// Runs the load: connect, warm up, measure, merge. Blocks for about
+// connect time + warmup + duration.
+LoadResult RunLoad(const LoadConfig& config);
+
+}  // namespace c10k

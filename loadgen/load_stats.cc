@@ -1,0 +1,46 @@
+#include "loadgen/load_stats.h"
+
+namespace c10k {
+
+void ErrorCounts::Add(const ErrorCounts& o) {
+  refused += o.refused;
+  reset += o.reset;
+  timeout += o.timeout;
+  protocol += o.protocol;
+  closed_by_server += o.closed_by_server;
+  other += o.other;
+}
+
+uint64_t ErrorCounts::Total() const {
+  return refused + reset + timeout + protocol + closed_by_server + other;
+}
+
+void WorkerStats::ResetWindow() {
+  requests = bytes_sent = bytes_received = mismatches = 0;
+  latency.Reset();
+  latency_uncorrected.Reset();
+  for (auto& second : timeseries) {
+    second.requests = 0;
+    second.latency.Reset();
+  }
+}
+
+void WorkerStats::Merge(const WorkerStats& o) {
+  requests += o.requests;
+  bytes_sent += o.bytes_sent;
+  bytes_received += o.bytes_received;
+  mismatches += o.mismatches;
+  established += o.established;
+  failed += o.failed;
+  errors.Add(o.errors);
+  latency.Merge(o.latency);
+  latency_uncorrected.Merge(o.latency_uncorrected);
+  connect_latency.Merge(o.connect_latency);
+  if (timeseries.size() < o.timeseries.size()) timeseries.resize(o.timeseries.size());
+  for (size_t i = 0; i < o.timeseries.size(); ++i) {
+    timeseries[i].requests += o.timeseries[i].requests;
+    timeseries[i].latency.Merge(o.timeseries[i].latency);
+  }
+}
+
+}  // namespace c10k

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace c10k {
+
+// A fixed table of pseudo-random bytes that payloads are cut from: byte i of a
+// connection's stream is kPattern[(seed + i) % size]. A reply can be checked
+// without remembering what was sent, and bytes crossed between connections or
+// shifted within one do not match.
+class PayloadPattern {
+ public:
+  static constexpr size_t kSize = 64 * 1024;
+  // The bytes of the stream starting at `offset`, at most up to the end of
+  // the table (callers loop for longer spans).
+  static std::string_view At(uint64_t offset);
+};
+
+}  // namespace c10k

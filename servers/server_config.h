@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "protocols/protocol.h"
+
+namespace c10k {
+
+// Everything `c10k serve` passes to a server model.
+struct ServerConfig {
+  std::string model;
+  Protocol protocol = Protocol::kEcho;
+  int threads = 1;                   // event loops (reuseport)
+  CodecOptions codec;                // --max-frame
+  size_t output_limit = 1 << 20;     // --output-limit: stop reading past this
+};
+
+}  // namespace c10k

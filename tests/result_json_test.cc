@@ -1,0 +1,91 @@
+#include "common/result_json.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+namespace fs = std::filesystem;
+
+size_t FilesIn(const std::string& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+TEST(ResultJsonTest, WritesWellFormedJsonThatRoundTrips) {
+  std::string dir = testing::TempDir();
+  std::string path = dir + "/nested/out.json";
+  nlohmann::json document = {{"schema_version", kSchemaVersion},
+                             {"runs", {{{"model", "epoll"}, {"p99", 12.5}}}},
+                             {"text", "quotes \" and newlines \n survive"}};
+  ASSERT_EQ(WriteJsonAtomically(path, document), "");
+  EXPECT_EQ(ReadJsonFile(path), document);
+  // Only the target remains: the temporary file was renamed, not copied.
+  EXPECT_EQ(FilesIn(dir + "/nested"), 1u);
+}
+
+TEST(ResultJsonTest, ReplacesAnExistingFileWhole) {
+  std::string path = testing::TempDir() + "/out.json";
+  nlohmann::json big = {{"blob", std::string(1 << 20, 'x')}};
+  ASSERT_EQ(WriteJsonAtomically(path, big), "");
+  nlohmann::json small = {{"a", 1}};
+  ASSERT_EQ(WriteJsonAtomically(path, small), "");
+  EXPECT_EQ(ReadJsonFile(path), small);
+}
+
+TEST(ResultJsonTest, FailureLeavesThePreviousFileIntact) {
+  std::string dir = testing::TempDir();
+  std::string path = dir + "/out.json";
+  ASSERT_EQ(WriteJsonAtomically(path, {{"version", 1}}), "");
+  // The target is now a directory: rename must fail, and nothing is left
+  // behind in its place or beside it.
+  std::string blocked = dir + "/blocked.json";
+  fs::create_directory(blocked);
+  fs::create_directory(blocked + "/keep");
+  std::string error = WriteJsonAtomically(blocked, {{"version", 2}});
+  EXPECT_NE(error, "");
+  EXPECT_NE(error.find("blocked.json"), std::string::npos) << error;
+  EXPECT_TRUE(fs::is_directory(blocked));
+  EXPECT_EQ(ReadJsonFile(path)["version"], 1);
+  EXPECT_EQ(FilesIn(dir), 2u);
+}
+
+TEST(ResultJsonTest, ReadAllowsCommentsAndNamesTheFileOnError) {
+  std::string dir = testing::TempDir();
+  std::ofstream(dir + "/ok.json") << "// a comment\n{ \"a\": /* inline */ 1 }\n";
+  EXPECT_EQ(ReadJsonFile(dir + "/ok.json")["a"], 1);
+  std::ofstream(dir + "/bad.json") << "{ \"a\": ";
+  try {
+    ReadJsonFile(dir + "/bad.json");
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.json is not valid JSON"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(ReadJsonFile(dir + "/missing.json"), std::runtime_error);
+}
+
+TEST(ResultJsonTest, HistogramBucketsRoundTripExactly) {
+  Histogram histogram;
+  for (int64_t v = 1'000; v < 100'000'000; v = v * 11 / 10 + 7) histogram.Record(v);
+  nlohmann::json buckets = HistogramBucketsJson(histogram);
+  // Through text and back, as a reader of the results file would see it.
+  Histogram rebuilt = HistogramFromBucketsJson(nlohmann::json::parse(buckets.dump()));
+  EXPECT_EQ(rebuilt.NonEmptyBuckets(), histogram.NonEmptyBuckets());
+}
+
+TEST(ResultJsonTest, ContextNamesTheMachine) {
+  nlohmann::json context = MakeContext();
+  for (const char* key : {"tool_version", "git_sha", "host", "kernel", "cpus", "rlimit_nofile",
+                          "fd_setsize", "build_type", "started_at", "calibration"}) {
+    EXPECT_TRUE(context.contains(key)) << key;
+  }
+  EXPECT_EQ(context["fd_setsize"], 1024);
+}
+
+}  // namespace
+}  // namespace c10k

@@ -1,0 +1,143 @@
+// The first end-to-end slice: `c10k serve --model epoll --protocol echo` as a
+// child process on port 0, driven by `c10k load`, checked through the JSON.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "common/clock.h"
+#include "common/result_json.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+using testing::ReadFile;
+using testing::RunC10k;
+using testing::StartServer;
+using testing::TempDir;
+
+TEST(SliceIntegrationTest, LoadAgainstEpollEchoFillsTheDocument) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/load.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "--connections", "100",
+                       "--duration", "2s", "--warmup", "500ms", "--server-pid",
+                       std::to_string(server->process.Pid()), "--json", json, "--label", "epoll"});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+
+  nlohmann::json document = ReadJsonFile(json);
+  EXPECT_EQ(document["schema_version"], kSchemaVersion);
+  EXPECT_EQ(document["interrupted"], false);
+  ASSERT_EQ(document["runs"].size(), 1u);
+  const auto& run = document["runs"][0];
+  EXPECT_EQ(run["model"], "epoll");
+  EXPECT_EQ(run["protocol"], "echo");
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["connections"]["requested"], 100);
+  EXPECT_EQ(run["connections"]["established"], 100);
+  EXPECT_EQ(run["verify"]["mismatches"], 0);
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_GT(run["throughput"]["requests_per_s"].get<double>(), 0.0);
+  // Latency is measured: ordered percentiles, a histogram holding every request.
+  const auto& latency = run["latency_us"];
+  EXPECT_GT(latency["p50"].get<double>(), 0.0);
+  EXPECT_LE(latency["p50"].get<double>(), latency["p99"].get<double>());
+  EXPECT_LE(latency["p99"].get<double>(), latency["max"].get<double>());
+  uint64_t in_histogram = 0;
+  for (const auto& bucket : run["latency_histogram"]) in_histogram += bucket[1].get<uint64_t>();
+  EXPECT_EQ(in_histogram, run["throughput"]["requests"].get<uint64_t>());
+  // The server was sampled from /proc; it did real work.
+  EXPECT_GT(run["cpu"]["server_cpu_pct"].get<double>(), 0.0);
+  EXPECT_GT(run["cpu"]["server_rss_kib"].get<long>(), 0);
+  EXPECT_EQ(run["cpu"]["server_threads"], 1);
+  EXPECT_GE(run["timeseries"].size(), 2u);
+  for (const char* key : {"refused", "reset", "timeout", "protocol"}) {
+    EXPECT_EQ(run["errors"][key], 0) << key;
+  }
+
+  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+}
+
+TEST(SliceIntegrationTest, InterruptedServerStopsCleanlyOnSigint) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  ExitStatus stopped = server->process.Stop(SIGINT, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+}
+
+TEST(SliceIntegrationTest, RefusedTargetIsAnErrorWithExitOne) {
+  // Bind a port, then free it: nothing listens there now.
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string target = server->address_text;
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  std::string json = TempDir() + "/refused.json";
+  auto load = RunC10k({"load", "--target", target, "-c", "5", "-d", "1s", "--warmup", "0s",
+                       "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe();
+  auto run = ReadJsonFile(json)["runs"][0];
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_EQ(run["errors"]["refused"], 5);
+  EXPECT_NE(run["reason"].get<std::string>().find("0 of 5 connections established"),
+            std::string::npos)
+      << run["reason"];
+}
+
+// Bad input: one clear line on stderr, exit 2, no JSON written.
+struct BadInput {
+  std::string name;
+  std::vector<std::string> args;
+  std::string expected_in_message;
+};
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, OneLineAndExitTwo) {
+  std::string dir = TempDir();
+  std::string err = dir + "/stderr";
+  std::vector<std::string> args = GetParam().args;
+  for (auto& arg : args) {
+    if (arg == "JSON") arg = dir + "/out.json";
+  }
+  auto result = RunC10k(args, 30, err);
+  EXPECT_TRUE(result.status.exited);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_NE(message.find(GetParam().expected_in_message), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.json"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadInputTest,
+    ::testing::Values(
+        BadInput{"UnknownModel", {"serve", "--model", "nosuch"}, "unknown model \"nosuch\""},
+        BadInput{"UnknownProtocol", {"serve", "--model", "epoll", "--protocol", "smtp"}, "unknown protocol \"smtp\""},
+        BadInput{"UnknownFlag", {"serve", "--model", "epoll", "--bogus"}, "--bogus"},
+        BadInput{"BadMaxFrame", {"serve", "--model", "epoll", "--max-frame", "lots"}, "--max-frame"},
+        BadInput{"BadHost", {"serve", "--model", "epoll", "--host", "10.0.0.300"}, "--host"},
+        BadInput{"BadDuration", {"load", "--target", "127.0.0.1:1", "-d", "ten", "--json", "JSON"},
+                 "--duration: \"ten\" is not a duration"},
+        BadInput{"TargetWithoutPort", {"load", "--target", "127.0.0.1", "--json", "JSON"}, "is not HOST:PORT"},
+        BadInput{"AboveFileLimit", {"load", "--target", "127.0.0.1:1", "-c", "100000", "--json", "JSON"},
+                 "RLIMIT_NOFILE"},
+        BadInput{"ActiveAboveConnections", {"load", "--target", "127.0.0.1:1", "-c", "5", "--active", "6", "--json", "JSON"},
+                 "--active 6 is more than --connections 5"},
+        BadInput{"UnknownCommand", {"frobnicate"}, "unknown command \"frobnicate\""}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+TEST(BadInputPortTest, PortInUseIsOneLineAndExitTwo) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string err = TempDir() + "/stderr";
+  auto result = RunC10k({"serve", "--model", "epoll", "--port",
+                         std::to_string(server->address.Port())},
+                        30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_NE(message.find("EADDRINUSE"), std::string::npos) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+}
+
+}  // namespace
+}  // namespace c10k

@@ -1,0 +1,96 @@
+#include "tests/test_support.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/clock.h"
+
+namespace c10k::testing {
+
+std::optional<ServerProcess> StartServer(const std::string& model, const std::string& protocol,
+                                         const std::vector<std::string>& extra,
+                                         const std::string& stderr_path) {
+  ChildOptions options;
+  options.argv = {kBinary, "serve", "--model", model, "--protocol", protocol, "--port", "0"};
+  options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+  options.stderr_path = stderr_path;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) {
+    ADD_FAILURE() << "cannot start c10k serve: " << error;
+    return std::nullopt;
+  }
+  auto listening = child->WaitForListening(30 * kNanosPerSecond, &error);
+  if (!listening) {
+    ADD_FAILURE() << "c10k serve --model " << model << " --protocol " << protocol << ": " << error;
+    return std::nullopt;
+  }
+  auto address = ParseHostPort(*listening);
+  if (!address) {
+    ADD_FAILURE() << "unparseable listening line: " << *listening;
+    return std::nullopt;
+  }
+  return ServerProcess{std::move(*child), *address, *listening};
+}
+
+CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
+                      const std::string& stderr_path) {
+  ChildOptions options;
+  options.argv = {kBinary};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.stderr_path = stderr_path;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) {
+    ADD_FAILURE() << "cannot start c10k: " << error;
+    return {};
+  }
+  CommandResult result;
+  int64_t deadline = MonotonicNanos() + timeout_s * kNanosPerSecond;
+  while (MonotonicNanos() < deadline) {
+    auto line = child->ReadLine(deadline - MonotonicNanos());
+    if (!line) break;
+    result.out += *line + "\n";
+  }
+  auto status = child->WaitExit(std::max<int64_t>(deadline - MonotonicNanos(), kNanosPerSecond));
+  if (!status) {
+    ADD_FAILURE() << "c10k did not finish within " << timeout_s << " s";
+    result.status = child->Stop(SIGKILL, 0);
+    return result;
+  }
+  result.status = *status;
+  return result;
+}
+
+std::string TempDir() {
+  std::string pattern = std::filesystem::temp_directory_path() / "c10k-test-XXXXXX";
+  char* made = mkdtemp(pattern.data());
+  if (!made) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return "/tmp";
+  }
+  static std::vector<std::string> to_remove;
+  static bool registered = false;
+  to_remove.push_back(made);
+  if (!registered) {
+    registered = true;
+    atexit([] {
+      for (const auto& dir : to_remove) std::filesystem::remove_all(dir);
+    });
+  }
+  return made;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace c10k::testing

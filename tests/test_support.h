@@ -1,0 +1,47 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/child_process.h"
+#include "common/net.h"
+
+namespace c10k::testing {
+
+// The c10k binary under test and the source tree (set by tests/CMakeLists.txt).
+inline constexpr const char* kBinary = C10K_BINARY;
+inline constexpr const char* kSourceDir = C10K_SOURCE_DIR;
+
+// A `c10k serve` child on 127.0.0.1 port 0, stopped by pid (SIGTERM) when the
+// test is done with it.
+struct ServerProcess {
+  ChildProcess process;
+  SocketAddress address;
+  std::string address_text;  // "127.0.0.1:PORT"
+};
+
+// Starts `c10k serve --model M --protocol P --port 0 EXTRA...` and waits for
+// "listening on". Fails the current test (and returns nullopt) if it does not
+// start. `stderr_path`, when given, receives the server's log lines.
+std::optional<ServerProcess> StartServer(const std::string& model, const std::string& protocol,
+                                         const std::vector<std::string>& extra = {},
+                                         const std::string& stderr_path = "");
+
+// Runs `c10k ARGS...` to completion (bounded by `timeout_s`) and returns its
+// exit status and stdout. Fails the test on timeout.
+struct CommandResult {
+  ExitStatus status;
+  std::string out;
+};
+CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s = 60,
+                      const std::string& stderr_path = "");
+
+// A fresh directory under /tmp for one test's files, removed at exit.
+std::string TempDir();
+
+// The whole content of a file ("" if missing).
+std::string ReadFile(const std::string& path);
+
+}  // namespace c10k::testing
