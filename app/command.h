@@ -30,6 +30,8 @@ constexpr int kExitUsage = 2;   // bad usage or input; nothing written
 Command AddServeCommand(CLI::App& root);
 Command AddLoadCommand(CLI::App& root);
 Command AddModelsCommand(CLI::App& root);
+Command AddRunCommand(CLI::App& root);
+Command AddCalibrateCommand(CLI::App& root);
 
 // Parses a --duration style value or throws UsageError naming the flag.
 int64_t DurationFlag(const std::string& flag, const std::string& text);

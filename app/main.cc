@@ -1,6 +1,6 @@
-// c10k: one executable, one verb per subcommand (serve, load, models; run and
-// calibrate join them as they are built). Usage errors end with one line on
-// stderr and exit code 2 whatever the verb.
+// c10k: one executable, one verb per subcommand (serve, load, run, calibrate,
+// models). Usage errors end with one line on stderr and exit code 2, whatever
+// the verb.
 #include <cstdio>
 #include <vector>
 
@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {
       AddServeCommand(app),
       AddLoadCommand(app),
+      AddRunCommand(app),
+      AddCalibrateCommand(app),
       AddModelsCommand(app),
   };
   bool known_verb = argc < 2 || argv[1][0] == '-';

@@ -14,7 +14,12 @@ double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
-double Round(double value, double unit) { return std::round(value / unit) * unit; }
+// Rounds to a multiple of `unit` (0.1, 0.01, ...); dividing by the whole
+// scale keeps the printed value short (95.1, not 95.10000000000001).
+double Round(double value, double unit) {
+  double scale = std::round(1.0 / unit);
+  return std::round(value * scale) / scale;
+}
 
 void AppendCount(std::string& text, uint64_t count, const char* what) {
   if (count == 0) return;

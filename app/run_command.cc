@@ -1,0 +1,102 @@
+// c10k run: a whole sweep from a scenario file, every model, one results
+// document.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "app/command.h"
+#include "common/net.h"
+#include "common/stop_signal.h"
+#include "runner/calibration.h"
+#include "runner/scenario.h"
+#include "runner/sweep.h"
+#include "servers/models.h"
+
+namespace c10k {
+
+namespace {
+
+// A quick calibration in every run: about 150 ms per floor, under 3 s.
+constexpr int kQuickCalibrationMs = 150;
+
+struct RunOptions {
+  std::string scenario;
+  std::string models;
+  std::string out = "results";
+  bool quick = false;
+  std::string server_binary;
+};
+
+std::vector<std::string> AllModelNames() {
+  std::vector<std::string> names;
+  for (const auto& model : ServerModels()) names.emplace_back(model.name);
+  return names;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+int Run(const RunOptions& options) {
+  Scenario scenario;
+  try {
+    scenario = LoadScenario(options.scenario, options.quick, AllModelNames());
+    if (!options.models.empty()) SelectModels(scenario, SplitList(options.models), AllModelNames());
+  } catch (const ScenarioError& e) {
+    throw UsageError(options.scenario + ": " + e.what());
+  }
+  if (!options.server_binary.empty() && access(options.server_binary.c_str(), X_OK) != 0) {
+    throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
+  }
+  InstallStopSignalHandlers();
+  RaiseFileLimit();
+  std::fprintf(stderr, "c10k run: %s%s: %zu models x %zu points x %d repetitions\n",
+               scenario.name.c_str(), scenario.quick ? " (quick)" : "", scenario.models.size(),
+               scenario.points.size(), scenario.repetitions);
+  Calibration calibration = Calibrate(kQuickCalibrationMs);
+  std::fputs(CalibrationText(calibration).c_str(), stderr);
+
+  SweepOptions sweep;
+  sweep.out_dir = options.out;
+  sweep.server_binary = options.server_binary;
+  sweep.progress_line = isatty(STDERR_FILENO);
+  SweepOutcome outcome = RunSweep(scenario, calibration, sweep);
+  if (!outcome.write_error.empty()) {
+    std::fprintf(stderr, "c10k run: %s\n", outcome.write_error.c_str());
+    return kExitFailed;
+  }
+  std::printf("results: %s%s\n", outcome.results_path.c_str(),
+              outcome.interrupted ? " (interrupted: holds what was measured)" : "");
+  return outcome.all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+Command AddRunCommand(CLI::App& root) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* app = root.add_subcommand(
+      "run",
+      "Run a scenario: a fresh server per model, every point of the sweep, one results document "
+      "in --out. Exit 0: every point ok; 1: a point hit a ceiling or failed (the JSON says which "
+      "and why), or the sweep was interrupted; 2: bad usage or scenario.");
+  app->add_option("scenario", options->scenario, "Scenario file (JSON, comments allowed)")
+      ->required();
+  app->add_option("--models", options->models,
+                  "Comma-separated models to run instead of the scenario's list");
+  app->add_option("--out", options->out, "Directory for <scenario>-<UTC time>.json")
+      ->capture_default_str();
+  app->add_flag("--quick", options->quick, "Use the scenario's short \"quick\" version");
+  app->add_option("--server-binary", options->server_binary,
+                  "The c10k executable that serves (default: this one)");
+  return {app, [options] { return Run(*options); }};
+}
+
+}  // namespace c10k

@@ -1,0 +1,55 @@
+#include "runner/ceiling.h"
+
+namespace c10k {
+
+namespace {
+
+// The first server log line that contains `marker`, if any.
+std::optional<std::string> LogLineWith(const std::vector<std::string>& log, std::string_view marker) {
+  for (const auto& line : log) {
+    if (line.find(marker) != std::string::npos) return line;
+  }
+  return std::nullopt;
+}
+
+std::string KeptText(const LoadResult& load, int connections) {
+  return std::to_string(ConnectionsKept(load)) + " of " + std::to_string(connections) +
+         " connections kept";
+}
+
+}  // namespace
+
+uint64_t ConnectionsKept(const LoadResult& load) {
+  const WorkerStats& stats = load.stats;
+  uint64_t lost = stats.errors.closed_by_server + stats.errors.reset + stats.errors.other;
+  return stats.established > lost ? stats.established - lost : 0;
+}
+
+LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
+                       const PointObservation& point) {
+  if (point.server_exit) {
+    std::string reason = "the server died (" + point.server_exit->Describe() + ") at " +
+                         std::to_string(point.connections) + " connections";
+    if (!point.server_log.empty()) reason += ": " + point.server_log.back();
+    return {"ceiling", reason};
+  }
+  if (load_verdict.status == "ok") return load_verdict;
+  // Wrong bytes are a bug, not a limit: never dress them up as a ceiling.
+  if (load.stats.mismatches > 0) return {"error", load_verdict.reason};
+
+  if (LogLineWith(point.server_log, "FD_SETSIZE")) {
+    return {"ceiling", point.model + " closes fd >= FD_SETSIZE (1024): " +
+                           KeptText(load, point.connections)};
+  }
+  if (auto line = LogLineWith(point.server_log, "thread")) {
+    return {"ceiling", point.model + " could not create a thread per connection: " +
+                           KeptText(load, point.connections)};
+  }
+  if (LogLineWith(point.server_log, "file descriptors")) {
+    return {"ceiling", point.model + " ran out of file descriptors (RLIMIT_NOFILE): " +
+                           KeptText(load, point.connections)};
+  }
+  return {"ceiling", load_verdict.reason};
+}
+
+}  // namespace c10k

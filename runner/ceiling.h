@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/child_process.h"
+#include "loadgen/load_generator.h"
+#include "loadgen/load_report.h"
+
+namespace c10k {
+
+// What the runner knows about one measured point besides the load itself.
+struct PointObservation {
+  std::string model;
+  int connections = 0;
+  std::optional<ExitStatus> server_exit;    // the server died during the point
+  std::vector<std::string> server_log;      // lines the server logged during it
+};
+
+// The verdict on one point: "ok"; "ceiling" when the model hit a limit
+// (connections refused, dropped or closed, timeouts, a crash, FD_SETSIZE,
+// threads, descriptors); "error" when the run itself is wrong (replies that
+// did not match what was sent). The reason is a sentence a person reads on a
+// chart, e.g. "select closes fd >= FD_SETSIZE (1024): 1009 of 1100
+// connections kept".
+LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
+                       const PointObservation& observation);
+
+// Connections still open at the end of the run.
+uint64_t ConnectionsKept(const LoadResult& load);
+
+}  // namespace c10k

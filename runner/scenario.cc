@@ -1,0 +1,298 @@
+#include "runner/scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "common/byte_size.h"
+#include "common/clock.h"
+#include "common/sha256.h"
+
+namespace c10k {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads typed fields out of one JSON object and words every complaint as
+// `"path.field": expected ..., got ...`.
+class FieldReader {
+ public:
+  FieldReader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  bool Has(const char* key) const { return object_.contains(key); }
+  std::string Path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  [[noreturn]] void Fail(const char* key, const std::string& expected) const {
+    std::string got = Has(key) ? object_.at(key).dump() : "nothing";
+    if (got.size() > 60) got = got.substr(0, 57) + "...";
+    throw ScenarioError("\"" + Path(key) + "\": expected " + expected + ", got " + got);
+  }
+
+  std::string String(const char* key, const std::string& fallback, bool required = false) const {
+    if (!Has(key)) {
+      if (required) Fail(key, "a string");
+      return fallback;
+    }
+    if (!object_.at(key).is_string()) Fail(key, "a string");
+    return object_.at(key).get<std::string>();
+  }
+
+  int64_t Duration(const char* key, int64_t fallback) const {
+    if (!Has(key)) return fallback;
+    const Json& value = object_.at(key);
+    std::optional<int64_t> nanos;
+    if (value.is_string()) nanos = ParseDuration(value.get<std::string>());
+    if (!nanos) Fail(key, "a duration such as \"500ms\", \"10s\" or \"2m\"");
+    return *nanos;
+  }
+
+  int64_t Integer(const char* key, int64_t fallback, int64_t min, int64_t max) const {
+    if (!Has(key)) return fallback;
+    const Json& value = object_.at(key);
+    if (!value.is_number_integer() || value.get<int64_t>() < min || value.get<int64_t>() > max) {
+      Fail(key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return value.get<int64_t>();
+  }
+
+  std::string ByteSize(const char* key) const {
+    if (!Has(key)) return "";
+    const Json& value = object_.at(key);
+    if (value.is_number_unsigned()) return std::to_string(value.get<uint64_t>());
+    if (!value.is_string() || !ParseByteSize(value.get<std::string>())) {
+      Fail(key, "a size such as 4096, \"64KiB\" or \"1MiB\"");
+    }
+    return value.get<std::string>();
+  }
+
+  // A list of numbers in [min, max] (a single number is a list of one).
+  std::vector<double> Numbers(const char* key, double min, double max, bool integers) const {
+    std::string expected = std::string("a non-empty list of ") +
+                           (integers ? "integers" : "numbers") + " from " + Format(min) + " to " +
+                           Format(max);
+    Json value = object_.at(key);
+    if (value.is_number()) value = Json::array({value});
+    if (!value.is_array() || value.empty()) Fail(key, expected);
+    std::vector<double> numbers;
+    for (const Json& item : value) {
+      if (!item.is_number() || (integers && !item.is_number_integer())) Fail(key, expected);
+      double number = item.get<double>();
+      if (number < min || number > max) Fail(key, expected);
+      numbers.push_back(number);
+    }
+    return numbers;
+  }
+
+  const Json& Object(const char* key) const {
+    if (!object_.at(key).is_object()) Fail(key, "an object");
+    return object_.at(key);
+  }
+
+  // Every key must be one we know: a typo must not silently use a default.
+  void RejectUnknown(const std::vector<std::string>& known) const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+        throw ScenarioError("\"" + Path(key.c_str()) + "\": unknown field; expected one of " + list);
+      }
+    }
+  }
+
+ private:
+  static std::string Format(double value) {
+    std::ostringstream text;
+    text << value;
+    return text.str();
+  }
+
+  const Json& object_;
+  std::string path_;
+};
+
+const std::vector<std::string> kTopLevelFields = {
+    "name",  "description", "protocol", "models", "sweep",  "duration",
+    "warmup", "repetitions", "server",   "load",   "quick", "slow_clients"};
+const std::vector<std::string> kSweepFields = {"connections", "active", "idle", "depth", "rate",
+                                               "message_size"};
+
+// Applies `quick` over `base`: objects merge key by key, anything else replaces.
+Json WithQuickOverride(const Json& base) {
+  Json merged = base;
+  merged.erase("quick");
+  if (!base.contains("quick")) return merged;
+  const Json& quick = base.at("quick");
+  if (!quick.is_object()) {
+    throw ScenarioError("\"quick\": expected an object of fields that override the full run");
+  }
+  for (const auto& [key, value] : quick.items()) {
+    if (value.is_object() && merged.contains(key) && merged[key].is_object()) {
+      for (const auto& [inner_key, inner_value] : value.items()) merged[key][inner_key] = inner_value;
+    } else {
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+std::vector<std::string> ParseModels(const FieldReader& reader, const Json& document,
+                                     const std::vector<std::string>& all_models) {
+  if (!reader.Has("models")) reader.Fail("models", "\"all\" or a list of model names");
+  const Json& value = document.at("models");
+  if (value.is_string() && value.get<std::string>() == "all") return all_models;
+  std::string expected = "\"all\" or a non-empty list of model names (";
+  for (size_t i = 0; i < all_models.size(); ++i) expected += (i ? ", " : "") + all_models[i];
+  expected += ")";
+  if (!value.is_array() || value.empty()) reader.Fail("models", expected);
+  std::vector<std::string> models;
+  for (const Json& item : value) {
+    if (!item.is_string() ||
+        std::find(all_models.begin(), all_models.end(), item.get<std::string>()) == all_models.end()) {
+      reader.Fail("models", expected);
+    }
+    models.push_back(item.get<std::string>());
+  }
+  return models;
+}
+
+std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
+  if (!top.Has("sweep")) top.Fail("sweep", "an object with a \"connections\" list");
+  FieldReader sweep(top.Object("sweep"), "sweep");
+  sweep.RejectUnknown(kSweepFields);
+  // The fd hard limit caps one process at about 20,000 sockets.
+  constexpr double kMaxConnections = 19'900;
+  bool has_connections = sweep.Has("connections");
+  bool has_idle = sweep.Has("idle");
+  if (!has_connections && !has_idle) {
+    sweep.Fail("connections", "a non-empty list of connection counts (or \"active\" with \"idle\")");
+  }
+  if (has_connections && has_idle) {
+    throw ScenarioError(
+        "\"sweep.idle\": give either \"connections\" or \"idle\" (connections = active + idle), "
+        "not both");
+  }
+  if (has_idle && !sweep.Has("active")) sweep.Fail("active", "a list of active counts to go with \"idle\"");
+  if (sweep.Has("depth") && sweep.Has("rate")) {
+    throw ScenarioError(
+        "\"sweep.rate\": give either \"depth\" (closed loop) or \"rate\" (open loop), not both");
+  }
+  std::vector<double> counts = has_connections
+                                   ? sweep.Numbers("connections", 1, kMaxConnections, true)
+                                   : sweep.Numbers("idle", 0, kMaxConnections, true);
+  std::vector<double> actives =
+      sweep.Has("active") ? sweep.Numbers("active", 0, kMaxConnections, true) : std::vector<double>{-1};
+  std::vector<double> depths = sweep.Has("depth") ? sweep.Numbers("depth", 1, 4096, true)
+                                                  : std::vector<double>{1};
+  std::vector<double> rates = sweep.Has("rate") ? sweep.Numbers("rate", 1, 1e9, false)
+                                                : std::vector<double>{0};
+  std::vector<double> sizes = sweep.Has("message_size")
+                                  ? sweep.Numbers("message_size", 1, 64 << 20, true)
+                                  : std::vector<double>{64};
+  std::vector<SweepPoint> points;
+  for (double count : counts) {
+    for (double active : actives) {
+      for (double depth : depths) {
+        for (double rate : rates) {
+          for (double size : sizes) {
+            SweepPoint point;
+            point.active = static_cast<int>(active);
+            point.connections = has_idle ? static_cast<int>(active + count) : static_cast<int>(count);
+            if (point.connections < 1 || point.connections > kMaxConnections) {
+              throw ScenarioError("\"sweep.idle\": active + idle must be from 1 to 19900, got " +
+                                  std::to_string(point.connections));
+            }
+            // More active than open would be meaningless: all of them are.
+            if (point.active > point.connections) point.active = point.connections;
+            point.depth = static_cast<int>(depth);
+            point.rate = rate;
+            point.message_size = static_cast<size_t>(size);
+            points.push_back(point);
+          }
+        }
+      }
+    }
+  }
+  return points;
+}
+
+}  // namespace
+
+Scenario ParseScenario(const Json& original, const std::string& file, bool quick,
+                       const std::vector<std::string>& all_models) {
+  if (!original.is_object()) throw ScenarioError("a scenario must be a JSON object");
+  FieldReader original_reader(original, "");
+  original_reader.RejectUnknown(kTopLevelFields);
+  if (original.contains("quick")) {
+    FieldReader(original_reader.Object("quick"), "quick").RejectUnknown(kTopLevelFields);
+  }
+  Json document = quick ? WithQuickOverride(original) : original;
+  document.erase("quick");
+  FieldReader reader(document, "");
+  Scenario scenario;
+  scenario.file = file;
+  scenario.quick = quick;
+  scenario.name = reader.String("name", "", /*required=*/true);
+  if (scenario.name.empty() ||
+      scenario.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+    reader.Fail("name", "a non-empty name of lowercase letters, digits, - and _ (it names the results file)");
+  }
+  scenario.description = reader.String("description", "");
+  std::string protocol = reader.String("protocol", "", /*required=*/true);
+  auto parsed = ParseProtocol(protocol);
+  if (!parsed) reader.Fail("protocol", "one of echo, framed, line, http, resp");
+  scenario.protocol = *parsed;
+  scenario.models = ParseModels(reader, document, all_models);
+  scenario.points = ParseSweep(reader);
+  scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
+  scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);
+  if (scenario.duration_ns < 100 * kNanosPerMilli) reader.Fail("duration", "at least 100ms");
+  scenario.repetitions = static_cast<int>(reader.Integer("repetitions", 1, 1, 100));
+  scenario.slow_clients = static_cast<int>(reader.Integer("slow_clients", 0, 0, 1000));
+  if (reader.Has("server")) {
+    FieldReader server(reader.Object("server"), "server");
+    server.RejectUnknown({"threads", "max_frame", "output_limit"});
+    scenario.server_threads = static_cast<int>(server.Integer("threads", 0, 1, 1024));
+    scenario.max_frame = server.ByteSize("max_frame");
+    scenario.output_limit = server.ByteSize("output_limit");
+  }
+  if (reader.Has("load")) {
+    FieldReader load(reader.Object("load"), "load");
+    load.RejectUnknown({"threads"});
+    scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
+  }
+  return scenario;
+}
+
+Scenario LoadScenario(const std::string& path, bool quick,
+                      const std::vector<std::string>& all_models) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError("cannot read scenario file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  Json document;
+  try {
+    document = Json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    size_t bracket = what.find("] ");
+    throw ScenarioError("not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+  }
+  Scenario scenario = ParseScenario(document, path, quick, all_models);
+  scenario.sha256 = Sha256Hex(text.str());
+  return scenario;
+}
+
+void SelectModels(Scenario& scenario, const std::vector<std::string>& wanted,
+                  const std::vector<std::string>& all_models) {
+  for (const auto& model : wanted) {
+    if (std::find(all_models.begin(), all_models.end(), model) == all_models.end()) {
+      std::string known;
+      for (const auto& name : all_models) known += (known.empty() ? "" : ", ") + name;
+      throw ScenarioError("--models: unknown model \"" + model + "\"; known models: " + known);
+    }
+  }
+  scenario.models = wanted;
+}
+
+}  // namespace c10k

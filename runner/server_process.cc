@@ -1,0 +1,79 @@
+#include "runner/server_process.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/clock.h"
+
+namespace c10k {
+
+namespace {
+
+// A server that has not printed "listening on" by then will not.
+constexpr int64_t kStartTimeout = 10 * kNanosPerSecond;
+constexpr int64_t kStopGrace = 5 * kNanosPerSecond;
+
+}  // namespace
+
+bool ServerProcess::Start(std::string* error) {
+  ChildOptions options;
+  options.argv = {launch_.binary, "serve",         "--model", launch_.model,
+                  "--protocol",   launch_.protocol, "--port",  "0"};
+  options.argv.insert(options.argv.end(), launch_.extra_args.begin(), launch_.extra_args.end());
+  options.pin_cpu = launch_.pin_cpu;
+  options.stderr_path = launch_.log_path;
+  // The log is truncated at each start; read it from the beginning.
+  log_offset_ = 0;
+  process_ = ChildProcess::Start(options, error);
+  if (!process_) return false;
+  if (starts_++ > 0) ++restarts_;
+  auto listening = process_->WaitForListening(kStartTimeout, error);
+  if (!listening) {
+    auto lines = NewLogLines();
+    if (error && !lines.empty()) *error += ": " + lines.back();
+    process_->Stop(SIGKILL, kStopGrace);
+    process_.reset();
+    return false;
+  }
+  auto address = ParseHostPort(*listening);
+  if (!address) {
+    if (error) *error = "the server printed an address that is not HOST:PORT: " + *listening;
+    Stop();
+    return false;
+  }
+  address_ = *address;
+  address_text_ = *listening;
+  return true;
+}
+
+bool ServerProcess::Running() { return process_ && process_->Running(); }
+
+std::optional<ExitStatus> ServerProcess::ExitIfGone() {
+  if (!process_ || process_->Running()) return std::nullopt;
+  return process_->WaitExit(0);
+}
+
+ExitStatus ServerProcess::Stop() {
+  if (!process_) return {};
+  ExitStatus status = process_->Stop(SIGTERM, kStopGrace);
+  process_.reset();
+  return status;
+}
+
+std::vector<std::string> ServerProcess::NewLogLines() {
+  std::vector<std::string> lines;
+  std::ifstream log(launch_.log_path);
+  if (!log) return lines;
+  log.seekg(static_cast<std::streamoff>(log_offset_));
+  std::string line;
+  while (std::getline(log, line)) {
+    if (log.eof()) break;  // a line still being written; read it next time
+    log_offset_ += line.size() + 1;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace c10k

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+
+#include "runner/calibration.h"
+#include "runner/scenario.h"
+
+namespace c10k {
+
+struct SweepOptions {
+  std::string out_dir = "results";
+  std::string server_binary;  // the c10k that serves; default: this executable
+  bool progress_line = false; // redraw one line on a TTY instead of a line per point
+};
+
+struct SweepOutcome {
+  std::string results_path;
+  bool all_ok = false;       // every point "ok"
+  bool interrupted = false;  // SIGINT stopped the sweep
+  std::string write_error;   // the results file could not be written
+};
+
+// Runs every model of `scenario` over every point of its sweep: a fresh
+// server per model (pinned to CPU 0 and the load generator to CPU 1 when
+// there are two), repetitions with the median reported, ceilings recorded
+// with their reasons. The results document is rewritten atomically after
+// every point, so an interrupted sweep keeps what it measured.
+SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
+                      const SweepOptions& options);
+
+}  // namespace c10k
