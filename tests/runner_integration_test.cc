@@ -1,0 +1,185 @@
+// `c10k run` end to end: a real sweep against real servers, its document
+// validated against results/schema.json, and a server killed mid-sweep.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/clock.h"
+#include "common/result_json.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::TempDir;
+
+std::string WriteScenario(const std::string& dir, const std::string& text) {
+  std::string path = dir + "/scenario.json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::vector<std::string> ResultFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  if (!fs::exists(dir)) return files;
+  for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path().string());
+  return files;
+}
+
+// Runs tests/validate_schema.py on `document`; returns its complaint or "".
+std::string SchemaComplaint(const std::string& document) {
+  std::string out = TempDir() + "/validate.out";
+  ChildOptions options;
+  options.argv = {"/usr/bin/python3", std::string(testing::kSourceDir) + "/tests/validate_schema.py",
+                  std::string(testing::kSourceDir) + "/results/schema.json", document};
+  options.stderr_path = out;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) return "cannot start the validator: " + error;
+  std::string printed;
+  while (auto line = child->ReadLine(60 * kNanosPerSecond)) printed += *line + "\n";
+  auto status = child->WaitExit(60 * kNanosPerSecond);
+  if (!status || !status->Clean()) return printed + ReadFile(out) + "(validator: not clean)";
+  return "";
+}
+
+// Every process whose parent is `pid` (from /proc/PID/task/*/children).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "children");
+    pid_t child;
+    while (in >> child) children.push_back(child);
+  }
+  return children;
+}
+
+TEST(RunnerIntegrationTest, SweepWritesASchemaValidDocument) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"(// two models, two points
+  { "name": "tiny-sweep", "description": "test", "protocol": "echo",
+    "models": ["epoll", "epoll-et", "kqueue"],
+    "sweep": { "connections": [1, 20] }, "duration": "400ms", "warmup": "100ms",
+    "repetitions": 2 })");
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 120);
+  EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].find("tiny-sweep-"), std::string::npos);
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+
+  nlohmann::json document = ReadJsonFile(files[0]);
+  EXPECT_EQ(document["scenario"]["name"], "tiny-sweep");
+  EXPECT_EQ(document["scenario"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(document["finished"], true);
+  EXPECT_EQ(document["interrupted"], false);
+  EXPECT_GT(document["context"]["calibration"]["syscall_ns"].get<double>(), 0.0);
+  EXPECT_GT(document["context"]["calibration"]["epoll_wait_1000_idle_ns"].get<double>(), 0.0);
+  // kqueue is not compiled on Linux: skipped with a note, not failed.
+  ASSERT_EQ(document["skipped"].size(), 1u);
+  EXPECT_EQ(document["skipped"][0]["model"], "kqueue");
+  ASSERT_EQ(document["runs"].size(), 4u);
+  for (const auto& run : document["runs"]) {
+    EXPECT_EQ(run["status"], "ok") << run["reason"];
+    EXPECT_EQ(run["repetitions"].size(), 2u);
+    EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+    // The median repetition's throughput is one of the repetitions'.
+    double median = run["throughput"]["requests_per_s"];
+    bool found = false;
+    for (const auto& rep : run["repetitions"]) found = found || rep["requests_per_s"] == median;
+    EXPECT_TRUE(found);
+  }
+  EXPECT_EQ(document["runs"][1]["params"]["connections"], 20);
+  EXPECT_EQ(document["runs"][3]["model"], "epoll-et");
+}
+
+TEST(RunnerIntegrationTest, ServerKilledMidSweepIsRecordedAndTheSweepGoesOn) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "killed", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [10, 11, 12] },
+    "duration": "1500ms", "warmup": "0s" })");
+  ChildOptions options;
+  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
+  options.stderr_path = dir + "/run.log";
+  std::string error;
+  auto runner = ChildProcess::Start(options, &error);
+  ASSERT_TRUE(runner) << error;
+  // Wait until the first point is under way (calibration comes first), then
+  // kill the server by its pid.
+  int64_t deadline = MonotonicNanos() + 60 * kNanosPerSecond;
+  pid_t server = -1;
+  while (MonotonicNanos() < deadline && server < 0) {
+    if (ReadFile(dir + "/run.log").find("[1/3]") != std::string::npos) {
+      auto children = ChildrenOf(runner->Pid());
+      if (!children.empty()) server = children[0];
+    }
+    usleep(20'000);
+  }
+  ASSERT_GT(server, 0) << ReadFile(dir + "/run.log");
+  usleep(500'000);
+  ASSERT_EQ(kill(server, SIGKILL), 0);
+  auto status = runner->WaitExit(60 * kNanosPerSecond);
+  ASSERT_TRUE(status) << "the runner did not finish";
+  EXPECT_EQ(status->code, 1) << status->Describe();  // a point failed
+
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  auto runs = ReadJsonFile(files[0])["runs"];
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0]["status"], "ceiling");
+  EXPECT_NE(runs[0]["reason"].get<std::string>().find("the server died (killed by SIGKILL)"),
+            std::string::npos)
+      << runs[0]["reason"];
+  // Restarted: the remaining points were measured.
+  EXPECT_EQ(runs[1]["status"], "ok") << runs[1]["reason"];
+  EXPECT_EQ(runs[2]["status"], "ok") << runs[2]["reason"];
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+}
+
+TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "bad", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [] } })");
+  std::string err = dir + "/stderr";
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_NE(message.find("\"sweep.connections\": expected a non-empty list"), std::string::npos)
+      << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
+}
+
+TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
+  std::string dir = TempDir();
+  // A "server" that prints nothing and exits: every point of the model fails
+  // with a clear reason, the document is still written.
+  std::string fake = dir + "/not-a-server";
+  std::ofstream(fake) << "#!/bin/sh\necho 'broken build' >&2\nexit 3\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  std::string scenario = WriteScenario(dir, R"({ "name": "nostart", "protocol": "echo",
+    "models": ["epoll", "epoll-et"], "sweep": { "connections": [1, 2] },
+    "duration": "200ms", "warmup": "0s" })");
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out", "--server-binary", fake}, 60);
+  EXPECT_EQ(result.status.code, 1) << result.status.Describe();
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  auto runs = ReadJsonFile(files[0])["runs"];
+  ASSERT_EQ(runs.size(), 4u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run["status"], "error");
+    EXPECT_NE(run["reason"].get<std::string>().find("the server did not start"), std::string::npos)
+        << run["reason"];
+    EXPECT_NE(run["reason"].get<std::string>().find("exit code 3"), std::string::npos) << run["reason"];
+  }
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+}
+
+}  // namespace
+}  // namespace c10k

@@ -1,0 +1,159 @@
+#include "runner/scenario.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/clock.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+using Json = nlohmann::json;
+
+const std::vector<std::string> kModels = {"blocking", "select", "poll", "epoll"};
+
+Json Minimal() {
+  return Json::parse(R"({
+    "name": "tiny", "protocol": "echo", "models": ["epoll"],
+    "sweep": { "connections": [1, 10] }, "duration": "1s", "warmup": "0s"
+  })");
+}
+
+// Parsing `document` fails with a message that contains `expected`.
+void ExpectRejected(const Json& document, const std::string& expected) {
+  try {
+    ParseScenario(document, "test.json", false, kModels);
+    ADD_FAILURE() << "accepted: " << document.dump();
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+  }
+}
+
+TEST(ScenarioTest, ParsesAndExpandsTheSweep) {
+  Json document = Minimal();
+  document["sweep"]["depth"] = {1, 4};
+  document["sweep"]["message_size"] = 128;
+  Scenario scenario = ParseScenario(document, "test.json", false, kModels);
+  EXPECT_EQ(scenario.name, "tiny");
+  EXPECT_EQ(scenario.protocol, Protocol::kEcho);
+  EXPECT_EQ(scenario.models, std::vector<std::string>{"epoll"});
+  EXPECT_EQ(scenario.duration_ns, kNanosPerSecond);
+  EXPECT_EQ(scenario.warmup_ns, 0);
+  ASSERT_EQ(scenario.points.size(), 4u);
+  EXPECT_EQ(scenario.points[0].connections, 1);
+  EXPECT_EQ(scenario.points[1].depth, 4);
+  EXPECT_EQ(scenario.points[3].connections, 10);
+  EXPECT_EQ(scenario.points[3].message_size, 128u);
+}
+
+TEST(ScenarioTest, IdleSweepAddsIdleConnectionsToTheActiveOnes) {
+  Json document = Minimal();
+  document["sweep"] = {{"active", {100}}, {"idle", {0, 900, 9900}}};
+  Scenario scenario = ParseScenario(document, "test.json", false, kModels);
+  ASSERT_EQ(scenario.points.size(), 3u);
+  EXPECT_EQ(scenario.points[2].connections, 10000);
+  EXPECT_EQ(scenario.points[2].active, 100);
+  EXPECT_EQ(scenario.points[2].idle(), 9900);
+}
+
+TEST(ScenarioTest, QuickOverridesMergeIntoTheFullRun) {
+  Json document = Minimal();
+  document["repetitions"] = 3;
+  document["quick"] = {{"sweep", {{"connections", {5}}}}, {"repetitions", 1}};
+  Scenario full = ParseScenario(document, "test.json", false, kModels);
+  Scenario quick = ParseScenario(document, "test.json", true, kModels);
+  EXPECT_EQ(full.repetitions, 3);
+  EXPECT_EQ(full.points.size(), 2u);
+  EXPECT_EQ(quick.repetitions, 1);
+  ASSERT_EQ(quick.points.size(), 1u);
+  EXPECT_EQ(quick.points[0].connections, 5);
+  EXPECT_TRUE(quick.quick);
+}
+
+TEST(ScenarioTest, AllModelsExpandsToEveryKnownModel) {
+  Json document = Minimal();
+  document["models"] = "all";
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).models, kModels);
+}
+
+TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
+  Json document = Minimal();
+  document.erase("name");
+  ExpectRejected(document, "\"name\": expected a string, got nothing");
+  document = Minimal();
+  document["protocol"] = "smtp";
+  ExpectRejected(document, "\"protocol\": expected one of echo, framed, line, http, resp, got \"smtp\"");
+  document = Minimal();
+  document["models"] = {"epoll", "nosuch"};
+  ExpectRejected(document, "\"models\": expected \"all\" or a non-empty list of model names");
+  document = Minimal();
+  document["sweep"]["connections"] = {1, "many"};
+  ExpectRejected(document, "\"sweep.connections\": expected a non-empty list of integers from 1 to 19900");
+  document = Minimal();
+  document["sweep"]["connections"] = {50000};
+  ExpectRejected(document, "\"sweep.connections\": expected a non-empty list of integers from 1 to 19900");
+  document = Minimal();
+  document["duration"] = "forever";
+  ExpectRejected(document, "\"duration\": expected a duration such as");
+  document = Minimal();
+  document["repetitions"] = 0;
+  ExpectRejected(document, "\"repetitions\": expected an integer from 1 to 100, got 0");
+  document = Minimal();
+  document["sweep"]["depth"] = {1};
+  document["sweep"]["rate"] = {1000};
+  ExpectRejected(document, "\"sweep.rate\": give either \"depth\" (closed loop) or \"rate\" (open loop)");
+  document = Minimal();
+  document["sweep"]["conections"] = {1};
+  ExpectRejected(document, "\"sweep.conections\": unknown field");
+  document = Minimal();
+  document["durations"] = "1s";
+  ExpectRejected(document, "\"durations\": unknown field");
+  document = Minimal();
+  document["quick"] = {{"duraton", "1s"}};
+  ExpectRejected(document, "\"quick.duraton\": unknown field");
+  document = Minimal();
+  document["name"] = "Has Spaces";
+  ExpectRejected(document, "\"name\": expected a non-empty name of lowercase letters");
+  document = Minimal();
+  document["server"] = {{"output_limit", "lots"}};
+  ExpectRejected(document, "\"server.output_limit\": expected a size");
+}
+
+TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
+  std::string path = testing::TempDir() + "/tiny.json";
+  std::ofstream(path) << "// comment\n" << Minimal().dump();
+  Scenario scenario = LoadScenario(path, false, kModels);
+  EXPECT_EQ(scenario.sha256.size(), 64u);
+  EXPECT_EQ(scenario.file, path);
+  std::ofstream(path) << "{ \"name\": ";
+  EXPECT_THROW(LoadScenario(path, false, kModels), ScenarioError);
+  EXPECT_THROW(LoadScenario(path + ".missing", false, kModels), ScenarioError);
+}
+
+TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
+  Scenario scenario = ParseScenario(Minimal(), "test.json", false, kModels);
+  SelectModels(scenario, {"select", "poll"}, kModels);
+  EXPECT_EQ(scenario.models, (std::vector<std::string>{"select", "poll"}));
+  EXPECT_THROW(SelectModels(scenario, {"nosuch"}, kModels), ScenarioError);
+}
+
+TEST(ScenarioTest, EveryShippedScenarioParsesFullAndQuick) {
+  for (const char* name : {"c10k-curve", "idle-connections", "fd-setsize", "slow-client",
+                           "thread-ceiling", "idle-cpu", "broadcast-fanout", "framed-backpressure",
+                           "http-keepalive", "resp", "pipelining"}) {
+    std::string path = std::string(testing::kSourceDir) + "/scenarios/" + name + ".json";
+    std::vector<std::string> all = {"blocking", "threads", "busypoll", "select", "poll", "epoll",
+                                    "epoll-et", "kqueue", "uring", "reuseport"};
+    for (bool quick : {false, true}) {
+      SCOPED_TRACE(std::string(name) + (quick ? " quick" : ""));
+      Scenario scenario = LoadScenario(path, quick, all);
+      EXPECT_EQ(scenario.name, name);
+      EXPECT_FALSE(scenario.points.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace c10k
