@@ -1,0 +1,91 @@
+#include "loadgen/source_addrs.h"
+
+#include <arpa/inet.h>
+
+#include <fstream>
+
+namespace c10k {
+
+namespace {
+
+// Appends the IPv4 addresses first..last inclusive.
+bool AppendRange(std::string_view first_text, std::string_view last_text,
+                 std::vector<SocketAddress>& out, std::string* error) {
+  auto first = ParseAddress(first_text, 0);
+  auto last = ParseAddress(last_text, 0);
+  if (!first || !last || first->Family() != AF_INET || last->Family() != AF_INET) {
+    *error = "--source-addrs: a range must join two IPv4 addresses, e.g. 127.0.0.1-127.0.0.8";
+    return false;
+  }
+  uint32_t from = ntohl(reinterpret_cast<const sockaddr_in*>(&first->storage)->sin_addr.s_addr);
+  uint32_t to = ntohl(reinterpret_cast<const sockaddr_in*>(&last->storage)->sin_addr.s_addr);
+  if (to < from) {
+    *error = "--source-addrs: range " + std::string(first_text) + "-" + std::string(last_text) +
+             " runs backwards";
+    return false;
+  }
+  if (to - from >= kMaxSourceAddrs - out.size()) {
+    *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+    return false;
+  }
+  for (uint64_t value = from; value <= to; ++value) {
+    SocketAddress address = *first;
+    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_addr.s_addr =
+        htonl(static_cast<uint32_t>(value));
+    out.push_back(address);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
+                                                           std::string* error) {
+  std::vector<SocketAddress> addresses;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    size_t dash = item.find('-');
+    if (dash != std::string_view::npos) {
+      if (!AppendRange(item.substr(0, dash), item.substr(dash + 1), addresses, error)) {
+        return std::nullopt;
+      }
+      continue;
+    }
+    auto address = ParseAddress(item, 0);
+    if (!address) {
+      *error = "--source-addrs: \"" + std::string(item) + "\" is not a literal IP address";
+      return std::nullopt;
+    }
+    if (addresses.size() >= kMaxSourceAddrs) {
+      *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+      return std::nullopt;
+    }
+    addresses.push_back(*address);
+  }
+  if (addresses.empty()) {
+    *error = "--source-addrs: no address given";
+    return std::nullopt;
+  }
+  for (const auto& address : addresses) {
+    if (address.Family() != addresses.front().Family()) {
+      *error = "--source-addrs: IPv4 and IPv6 addresses cannot be mixed";
+      return std::nullopt;
+    }
+  }
+  return addresses;
+}
+
+PortRange LocalPortRange() {
+  PortRange range;
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  if (in >> low >> high && low > 0 && high >= low) {
+    range.low = low;
+    range.high = high;
+  }
+  return range;
+}
+
+}  // namespace c10k
