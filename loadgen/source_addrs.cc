@@ -42,31 +42,32 @@ bool AppendRange(std::string_view first_text, std::string_view last_text,
 std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
                                                            std::string* error) {
   std::vector<SocketAddress> addresses;
-  while (!text.empty()) {
-    size_t comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  for (size_t start = 0;;) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    if (item.empty()) {
+      *error = "--source-addrs: an empty address in \"" + std::string(text) + "\"";
+      return std::nullopt;
+    }
     size_t dash = item.find('-');
     if (dash != std::string_view::npos) {
       if (!AppendRange(item.substr(0, dash), item.substr(dash + 1), addresses, error)) {
         return std::nullopt;
       }
-      continue;
+    } else {
+      auto address = ParseAddress(item, 0);
+      if (!address) {
+        *error = "--source-addrs: \"" + std::string(item) + "\" is not a literal IP address";
+        return std::nullopt;
+      }
+      if (addresses.size() >= kMaxSourceAddrs) {
+        *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+        return std::nullopt;
+      }
+      addresses.push_back(*address);
     }
-    auto address = ParseAddress(item, 0);
-    if (!address) {
-      *error = "--source-addrs: \"" + std::string(item) + "\" is not a literal IP address";
-      return std::nullopt;
-    }
-    if (addresses.size() >= kMaxSourceAddrs) {
-      *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
-      return std::nullopt;
-    }
-    addresses.push_back(*address);
-  }
-  if (addresses.empty()) {
-    *error = "--source-addrs: no address given";
-    return std::nullopt;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
   }
   for (const auto& address : addresses) {
     if (address.Family() != addresses.front().Family()) {

@@ -1,0 +1,84 @@
+// Small parts of the load generator on their own: --source-addrs parsing, the
+// open loop's timer heap, the limit checks and the verdict.
+#include <gtest/gtest.h>
+
+#include "loadgen/load_generator.h"
+#include "loadgen/load_report.h"
+#include "loadgen/send_schedule.h"
+#include "loadgen/source_addrs.h"
+
+namespace c10k {
+namespace {
+
+std::vector<std::string> Texts(const std::vector<SocketAddress>& addresses) {
+  std::vector<std::string> texts;
+  for (const auto& address : addresses) texts.push_back(address.ToString());
+  return texts;
+}
+
+TEST(SourceAddrsTest, RangesAndLists) {
+  std::string error;
+  auto range = ParseSourceAddrs("127.0.0.1-127.0.0.3", &error);
+  ASSERT_TRUE(range) << error;
+  EXPECT_EQ(Texts(*range), (std::vector<std::string>{"127.0.0.1:0", "127.0.0.2:0", "127.0.0.3:0"}));
+  auto mixed = ParseSourceAddrs("127.0.0.9,127.0.1.255-127.0.2.0", &error);
+  ASSERT_TRUE(mixed) << error;
+  EXPECT_EQ(Texts(*mixed), (std::vector<std::string>{"127.0.0.9:0", "127.0.1.255:0", "127.0.2.0:0"}));
+  auto v6 = ParseSourceAddrs("::1", &error);
+  ASSERT_TRUE(v6) << error;
+  EXPECT_EQ(v6->front().Family(), AF_INET6);
+}
+
+TEST(SourceAddrsTest, RejectsWhatIsNotAnAddressList) {
+  std::string error;
+  for (const char* bad : {"", "127.0.0.3-127.0.0.1", "localhostt", "127.0.0.1,::1", "::1-::2",
+                          "10.0.0.0-10.255.255.255", "127.0.0.1,"}) {
+    EXPECT_FALSE(ParseSourceAddrs(bad, &error)) << bad;
+    EXPECT_NE(error.find("--source-addrs"), std::string::npos) << error;
+  }
+}
+
+TEST(SendScheduleTest, PopsInTimeOrderOnlyWhenDue) {
+  SendSchedule schedule;
+  schedule.Reserve(4);
+  schedule.Push(300, 3);
+  schedule.Push(100, 1);
+  schedule.Push(200, 2);
+  EXPECT_EQ(schedule.NextDue(), 100);
+  uint32_t connection = 0;
+  EXPECT_FALSE(schedule.PopDue(99, &connection));
+  ASSERT_TRUE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(connection, 1u);
+  ASSERT_TRUE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(connection, 2u);
+  EXPECT_FALSE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(schedule.NextDue(), 300);
+}
+
+TEST(LoadLimitsTest, TooManyConnectionsNameTheLimit) {
+  LoadConfig config;
+  config.connections = 10;
+  EXPECT_EQ(CheckLoadLimits(config), "");
+  config.connections = 5'000'000;
+  std::string reason = CheckLoadLimits(config);
+  EXPECT_NE(reason.find("RLIMIT_NOFILE"), std::string::npos) << reason;
+}
+
+TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
+  LoadConfig config;
+  config.connections = 2;
+  LoadResult result;
+  result.stats.established = 2;
+  result.stats.requests = 10;
+  result.stats.expected_deliveries = 12;
+  result.stats.delivered = 10;
+  LoadVerdict verdict = JudgeLoad(config, result);
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_NE(verdict.reason.find("2 of 12 line deliveries missing"), std::string::npos)
+      << verdict.reason;
+  result.stats.delivered = 12;
+  EXPECT_EQ(JudgeLoad(config, result).status, "ok");
+}
+
+}  // namespace
+}  // namespace c10k
