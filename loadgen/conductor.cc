@@ -14,7 +14,7 @@ namespace c10k {
 namespace {
 
 constexpr int64_t kServerSampleEvery = 250 * kNanosPerMilli;
-constexpr int64_t kLiveLineEvery = 250 * kNanosPerMilli;
+constexpr int64_t kLiveLineEvery = 500 * kNanosPerMilli;
 
 // CPU seconds of this process so far; getrusage has microsecond resolution,
 // /proc only clock ticks.
@@ -36,10 +36,12 @@ void SignalWorkers(const RunClock& clock) {
 void Conductor::Run() {
   // Phase 1: every worker connects its slice (bounded by the connect timeout
   // inside the workers).
+  int64_t connects_started = MonotonicNanos();
   while (clock_.workers_connected.load() < config_.threads && !Stopping()) {
     Tick(MonotonicNanos(), "connecting");
-    usleep(2000);
+    usleep(1000);
   }
+  result_.connect_s = static_cast<double>(MonotonicNanos() - connects_started) / kNanosPerSecond;
   if (Established() == 0 || Stopping()) {
     // Nothing to measure (or interrupted while connecting): end now instead
     // of idling through the window.

@@ -13,6 +13,7 @@ namespace c10k {
 // thread observed.
 struct LoadResult {
   WorkerStats stats;
+  double connect_s = 0;            // from the first connect until every connection resolved
   double measured_s = 0;           // length of the measured window actually run
   bool interrupted = false;        // SIGINT ended the run early
   double loadgen_cpu_pct = 0;      // this process, over the measured window

@@ -15,7 +15,13 @@ double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
-double Round(double value, double unit) { return std::round(value / unit) * unit; }
+// Rounds to a multiple of `unit`. Fractions divide by the integer reciprocal,
+// so 0.688 prints as 0.688 and not as 0.6880000000000001.
+double Round(double value, double unit) {
+  if (unit >= 1) return std::round(value / unit) * unit;
+  double scale = std::round(1 / unit);
+  return std::round(value * scale) / scale;
+}
 
 double Seconds(int64_t nanos) { return static_cast<double>(nanos) / kNanosPerSecond; }
 
@@ -139,6 +145,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
        {{"requested", config.connections},
         {"established", stats.established},
         {"failed", stats.failed},
+        {"connect_s", Round(result.connect_s, 0.001)},
         {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
         {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},
         {"connect_max_us", NanosToMicros(stats.connect_latency.Max())}}},
@@ -186,6 +193,8 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
           static_cast<unsigned long long>(stats.established), config.connections,
           config.ActiveConnections(), load.c_str(), config.message_size, result.measured_s,
           result.interrupted ? " (interrupted)" : "");
+  Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
+          stats.connect_latency.Percentile(99) / 1e3);
   Appendf(summary, "  %.0f req/s, %.2f MB/s\n", PerSecond(stats.requests, result.measured_s),
           PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6);
   AppendLatencyLine(summary, "latency us:", stats.latency);

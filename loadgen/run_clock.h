@@ -26,7 +26,7 @@ struct RunClock {
   std::atomic<int> senders_done{0};
 };
 
-// What a worker publishes for the live progress line, at most every 100 ms.
+// What a worker publishes for the live progress line, at most every 20 ms.
 struct WorkerProgress {
   std::atomic<uint64_t> established{0};
   std::atomic<uint64_t> requests{0};  // completed in the measured window

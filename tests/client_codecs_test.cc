@@ -189,7 +189,10 @@ std::string GoodSetGetReply(const ClientCodecOptions& options, uint64_t sequence
   uint32_t key = static_cast<uint32_t>((options.stream_seed + sequence / 2) % options.keys);
   ByteBuffer value;
   PayloadPattern::AppendTo(value, RespClientCodec::ValueOffset(key), options.message_size);
-  return "$" + std::to_string(options.message_size) + "\r\n" + std::string(value.Readable()) + "\r\n";
+  std::string reply = "$";
+  reply.append(std::to_string(options.message_size)).append("\r\n");
+  reply.append(value.Readable()).append("\r\n");
+  return reply;
 }
 
 TEST(RespClientTest, SetGetMixIsVerified) {
@@ -297,8 +300,8 @@ TEST(LineClientTest, CrLfEndingsAreAccepted) {
   LineClientCodec sender({.message_size = 64, .sender = 3});
   ByteBuffer out;
   sender.WriteMessage(out, {.intended_ns = 1, .sent_ns = 2});
-  std::string line(out.Readable());
-  line.insert(line.size() - 1, "\r");
+  std::string line(out.Readable().substr(0, out.Size() - 1));
+  line.append("\r\n");
   LineClientCodec receiver({.message_size = 64});
   CollectStamps sink;
   EXPECT_EQ(receiver.ParseMessages(line, sink).mismatches, 0u);
