@@ -50,8 +50,9 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   LoadConfig config;
   auto target = ParseHostPort(options.target);
   if (!target) {
-    throw UsageError("--target \"" + options.target +
-                     "\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080");
+    throw UsageError(
+        "--target \"" + options.target +
+        "\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080");
   }
   if (target->Port() == 0) throw UsageError("--target: port 0 cannot be connected to");
   config.target = *target;
@@ -60,8 +61,9 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   if (!protocol) throw UsageError("unknown protocol \"" + options.protocol + "\"");
   config.protocol = *protocol;
   if (config.protocol == Protocol::kLine && options.rate <= 0) {
-    throw UsageError("--protocol line needs --rate: messages are broadcast, not answered, so "
-                     "there is no closed loop to run");
+    throw UsageError(
+        "--protocol line needs --rate: messages are broadcast, not answered, so "
+        "there is no closed loop to run");
   }
   if (config.protocol == Protocol::kFramed && options.message_size > (1 << 20)) {
     throw UsageError("--message-size " + std::to_string(options.message_size) +
@@ -97,8 +99,10 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
   config.request_timeout_ns = DurationFlag("--timeout", options.timeout);
   if (config.duration_ns < kNanosPerMilli) throw UsageError("--duration must be at least 1ms");
-  if (config.connect_timeout_ns < kNanosPerMilli) throw UsageError("--connect-timeout must be at least 1ms");
-  if (config.request_timeout_ns < kNanosPerMilli) throw UsageError("--timeout must be at least 1ms");
+  if (config.connect_timeout_ns < kNanosPerMilli)
+    throw UsageError("--connect-timeout must be at least 1ms");
+  if (config.request_timeout_ns < kNanosPerMilli)
+    throw UsageError("--timeout must be at least 1ms");
   config.threads = options.threads > 0 ? options.threads : DefaultThreads();
   config.threads = std::min(config.threads, config.connections);
   config.server_pid = options.server_pid;
@@ -189,7 +193,8 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--source-addrs", options->source_addrs,
                   "Spread connections over these local addresses, e.g. 127.0.0.1-127.0.0.8 or "
                   "127.0.0.1,127.0.0.2 (each gives ~28k more ephemeral ports)");
-  app->add_option("--threads,-t", options->threads, "Worker threads (default: cores - 1, at least 1)")
+  app->add_option("--threads,-t", options->threads,
+                  "Worker threads (default: cores - 1, at least 1)")
       ->check(CLI::Range(1, 256));
   app->add_option("--server-pid", options->server_pid,
                   "Sample this process's CPU, RSS and threads from /proc during the window")

@@ -121,8 +121,10 @@ void Conductor::SampleAtEnd() {
     result_.server_exited = true;
     return;
   }
-  result_.server_peak_rss_kib = std::max(result_.server_peak_rss_kib, result_.server_after->rss_kib);
-  result_.server_peak_threads = std::max(result_.server_peak_threads, result_.server_after->threads);
+  result_.server_peak_rss_kib =
+      std::max(result_.server_peak_rss_kib, result_.server_after->rss_kib);
+  result_.server_peak_threads =
+      std::max(result_.server_peak_threads, result_.server_after->threads);
 }
 
 void Conductor::Tick(int64_t now, const char* phase) {

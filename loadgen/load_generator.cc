@@ -40,11 +40,12 @@ std::string CheckLoadLimits(const LoadConfig& config) {
   uint64_t addresses = config.source_addrs.empty() ? 1 : config.source_addrs.size();
   uint64_t available = static_cast<uint64_t>(ports.Count()) * addresses;
   if (static_cast<uint64_t>(config.connections) > available) {
-    return "--connections " + std::to_string(config.connections) + " needs as many local ports, but " +
-           "net.ipv4.ip_local_port_range " + std::to_string(ports.low) + "-" +
-           std::to_string(ports.high) + " gives " + std::to_string(ports.Count()) +
-           " per source address x " + std::to_string(addresses) + " = " +
-           std::to_string(available) + "; add source addresses, e.g. --source-addrs 127.0.0.1-127.0.0.8";
+    return "--connections " + std::to_string(config.connections) +
+           " needs as many local ports, but " + "net.ipv4.ip_local_port_range " +
+           std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
+           std::to_string(ports.Count()) + " per source address x " + std::to_string(addresses) +
+           " = " + std::to_string(available) +
+           "; add source addresses, e.g. --source-addrs 127.0.0.1-127.0.0.8";
   }
   return "";
 }

@@ -42,8 +42,8 @@ void Appendf(std::string& out, const char* format, Args... args) {
 void AppendLatencyLine(std::string& out, const char* label, const Histogram& histogram) {
   Appendf(out, "  %s p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  mean %.1f\n", label,
           histogram.Percentile(50) / 1e3, histogram.Percentile(90) / 1e3,
-          histogram.Percentile(99) / 1e3, histogram.Percentile(99.9) / 1e3,
-          histogram.Max() / 1e3, histogram.Mean() / 1e3);
+          histogram.Percentile(99) / 1e3, histogram.Percentile(99.9) / 1e3, histogram.Max() / 1e3,
+          histogram.Mean() / 1e3);
 }
 
 }  // namespace
@@ -136,8 +136,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"throughput",
        {{"requests", stats.requests},
         {"requests_per_s", Round(PerSecond(stats.requests, seconds), 0.1)},
-        {"bytes_per_s",
-         Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)}}},
+        {"bytes_per_s", Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)}}},
       {"latency_us", LatencySummaryJson(stats.latency)},
       {"latency_uncorrected_us", LatencySummaryJson(stats.latency_uncorrected)},
       {"latency_histogram", HistogramBucketsJson(stats.latency)},
@@ -186,8 +185,9 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
                             const LoadVerdict& verdict) {
   const WorkerStats& stats = result.stats;
   std::string summary;
-  std::string load = config.OpenLoop() ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
-                                       : "closed loop depth " + std::to_string(config.depth);
+  std::string load = config.OpenLoop()
+                         ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
+                         : "closed loop depth " + std::to_string(config.depth);
   Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %zu B), %.1fs measured%s\n",
           config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
           static_cast<unsigned long long>(stats.established), config.connections,
@@ -200,7 +200,9 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   AppendLatencyLine(summary, "latency us:", stats.latency);
   if (config.OpenLoop()) {
     AppendLatencyLine(summary, "uncorrected:", stats.latency_uncorrected);
-    Appendf(summary, "  schedule: %.0f/s sent of %.0f/s asked, send lag p99 %.1f us max %.1f us, %llu slots unsent\n",
+    Appendf(summary,
+            "  schedule: %.0f/s sent of %.0f/s asked, send lag p99 %.1f us max %.1f us, %llu slots "
+            "unsent\n",
             PerSecond(stats.sent, result.measured_s), config.rate,
             stats.send_lag.Percentile(99) / 1e3, stats.send_lag.Max() / 1e3,
             static_cast<unsigned long long>(stats.unsent));
@@ -218,7 +220,8 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   } else {
     Appendf(summary, "  loadgen cpu %.1f%%\n", result.loadgen_cpu_pct);
   }
-  summary += "  status: " + verdict.status + (verdict.reason.empty() ? "" : " (" + verdict.reason + ")") + "\n";
+  summary += "  status: " + verdict.status +
+             (verdict.reason.empty() ? "" : " (" + verdict.reason + ")") + "\n";
   return summary;
 }
 

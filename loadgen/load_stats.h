@@ -30,16 +30,16 @@ struct IntervalStats {
 // What one worker thread measured; merged after the run. Nothing here is
 // shared between threads while the run is on.
 struct WorkerStats {
-  uint64_t requests = 0;         // completed in the measured window (line: deliveries)
-  uint64_t sent = 0;             // requests (line: messages) sent for the window
+  uint64_t requests = 0;  // completed in the measured window (line: deliveries)
+  uint64_t sent = 0;      // requests (line: messages) sent for the window
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
-  uint64_t mismatches = 0;       // whole run, warmup included: a wrong byte is never "warm-up"
+  uint64_t mismatches = 0;  // whole run, warmup included: a wrong byte is never "warm-up"
   uint64_t established = 0;
-  uint64_t failed = 0;           // connections that never opened
+  uint64_t failed = 0;  // connections that never opened
   ErrorCounts errors;
-  Histogram latency;             // corrected (from intended send time)
-  Histogram latency_uncorrected; // from actual send time
+  Histogram latency;              // corrected (from intended send time)
+  Histogram latency_uncorrected;  // from actual send time
   Histogram connect_latency;
   std::vector<IntervalStats> timeseries;
 
@@ -47,7 +47,7 @@ struct WorkerStats {
   // schedule's slots in the window that were never sent at all.
   Histogram send_lag{7};
   uint64_t unsent = 0;
-  uint64_t in_flight_at_end = 0; // sent but unanswered when the window closed
+  uint64_t in_flight_at_end = 0;  // sent but unanswered when the window closed
 
   // Line: messages that should have reached the connections still open at the
   // end (every other connection, for each message sent in the window), and

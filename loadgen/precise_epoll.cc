@@ -40,7 +40,8 @@ int PreciseEpoll::WaitWithTimer(epoll_event* events, int max_events, int64_t dea
     // and fires at once.
     int64_t at = deadline_ns > 0 ? deadline_ns : 1;
     itimerspec spec{};
-    spec.it_value = {static_cast<time_t>(at / kNanosPerSecond), static_cast<long>(at % kNanosPerSecond)};
+    spec.it_value = {static_cast<time_t>(at / kNanosPerSecond),
+                     static_cast<long>(at % kNanosPerSecond)};
     timerfd_settime(timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
     armed_ns_ = deadline_ns;
   }

@@ -44,7 +44,8 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
   std::vector<SocketAddress> addresses;
   for (size_t start = 0;;) {
     size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? comma : comma - start);
     if (item.empty()) {
       *error = "--source-addrs: an empty address in \"" + std::string(text) + "\"";
       return std::nullopt;

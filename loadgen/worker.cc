@@ -99,7 +99,8 @@ void Worker::Run() {
       CountConnectFailure(errno);
     }
   }
-  for (auto [fd, token] : {std::pair{StopSignalFd(), kStopToken}, {clock_.wake.Get(), kWakeToken}}) {
+  for (auto [fd, token] :
+       {std::pair{StopSignalFd(), kStopToken}, {clock_.wake.Get(), kWakeToken}}) {
     if (fd < 0 || epoll_.Fd() < 0) continue;
     epoll_event event{};
     event.events = EPOLLIN;
@@ -246,8 +247,8 @@ void Worker::PublishProgress(int64_t now) {
   progress_.established.store(stats_.established, std::memory_order_relaxed);
   progress_.requests.store(stats_.requests, std::memory_order_relaxed);
   if (now >= measure_start_ns_) {
-    size_t second = std::min<size_t>((now - measure_start_ns_) / kNanosPerSecond,
-                                     stats_.timeseries.size() - 1);
+    size_t second =
+        std::min<size_t>((now - measure_start_ns_) / kNanosPerSecond, stats_.timeseries.size() - 1);
     progress_.p99_ns.store(stats_.timeseries[second].latency.Percentile(99),
                            std::memory_order_relaxed);
   }

@@ -52,12 +52,12 @@ class Worker final : private StampSink {
     bool active = false;     // sends; idle ones stay open (line: they still receive)
     bool scheduled = false;  // waiting in schedule_ for its next slot
     uint8_t interest = 0;
-    uint32_t number = 0;     // connection number in the whole run
-    uint32_t ring = 0;       // first of its `depth` entries in in_flight_
-    uint32_t oldest = 0;     // ring position of the oldest request in flight
+    uint32_t number = 0;  // connection number in the whole run
+    uint32_t ring = 0;    // first of its `depth` entries in in_flight_
+    uint32_t oldest = 0;  // ring position of the oldest request in flight
     uint32_t in_flight = 0;
     int64_t connect_started_ns = 0;
-    int64_t next_intended_ns = 0;  // open loop: this connection's next slot
+    int64_t next_intended_ns = 0;   // open loop: this connection's next slot
     uint64_t window_sent = 0;       // line: messages sent for the window
     uint64_t window_delivered = 0;  // line: window messages this one received
     std::unique_ptr<ClientCodec> codec;

@@ -50,7 +50,8 @@ void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now
     if (for_window) ++connection.window_sent;
   } else {
     connection.codec->WriteRequest(connection.output);
-    in_flight_[connection.ring + (connection.oldest + connection.in_flight) % depth_] = {intended, now};
+    in_flight_[connection.ring + (connection.oldest + connection.in_flight) % depth_] = {intended,
+                                                                                         now};
     ++connection.in_flight;
   }
   if (!for_window) return;
@@ -199,8 +200,8 @@ void Worker::Delivered(const MessageStamp& stamp) {
 void Worker::RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at) {
   stats_.latency.Record(corrected);
   stats_.latency_uncorrected.Record(uncorrected);
-  size_t second = std::min<size_t>((at - measure_start_ns_) / kNanosPerSecond,
-                                   stats_.timeseries.size() - 1);
+  size_t second =
+      std::min<size_t>((at - measure_start_ns_) / kNanosPerSecond, stats_.timeseries.size() - 1);
   ++stats_.timeseries[second].requests;
   stats_.timeseries[second].latency.Record(corrected);
   ++stats_.requests;

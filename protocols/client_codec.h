@@ -17,14 +17,14 @@ struct ClientCodecOptions {
   uint32_t keys = 0;         // resp: 0 sends PING; K alternates SET and GET over K keys
   std::string http_host = "localhost";  // http: the Host header
   std::string http_path = "/";          // http: the path every GET asks for
-  uint32_t sender = 0;       // line: this connection's number, carried in each line
+  uint32_t sender = 0;                  // line: this connection's number, carried in each line
 };
 
 struct ReplyParse {
-  size_t consumed = 0;         // bytes of input used; the rest is kept
-  uint32_t completed = 0;      // replies completed, in request order
-  uint32_t mismatches = 0;     // completed replies whose content was wrong
-  bool protocol_error = false; // the reply stream cannot be parsed any further
+  size_t consumed = 0;          // bytes of input used; the rest is kept
+  uint32_t completed = 0;       // replies completed, in request order
+  uint32_t mismatches = 0;      // completed replies whose content was wrong
+  bool protocol_error = false;  // the reply stream cannot be parsed any further
 };
 
 // The times a broadcast message carries with it, so that whoever receives it

@@ -24,10 +24,9 @@ FramedClientCodec::FramedClientCodec(const ClientCodecOptions& options)
       reply_offset_(options.stream_seed) {}
 
 void FramedClientCodec::WriteRequest(ByteBuffer& out) {
-  char header[kHeaderSize] = {static_cast<char>(message_size_ >> 24),
-                              static_cast<char>(message_size_ >> 16),
-                              static_cast<char>(message_size_ >> 8),
-                              static_cast<char>(message_size_)};
+  char header[kHeaderSize] = {
+      static_cast<char>(message_size_ >> 24), static_cast<char>(message_size_ >> 16),
+      static_cast<char>(message_size_ >> 8), static_cast<char>(message_size_)};
   out.Append({header, kHeaderSize});
   PayloadPattern::AppendTo(out, send_offset_, message_size_);
   send_offset_ += message_size_;
@@ -55,7 +54,8 @@ ReplyParse FramedClientCodec::ParseReplies(std::string_view input) {
       reply_corrupt_ = body_length_ != message_size_;
     }
     size_t take = std::min<size_t>(input.size(), body_length_ - body_have_);
-    if (!reply_corrupt_ && !PayloadPattern::Matches(reply_offset_ + body_have_, input.substr(0, take))) {
+    if (!reply_corrupt_ &&
+        !PayloadPattern::Matches(reply_offset_ + body_have_, input.substr(0, take))) {
       reply_corrupt_ = true;
     }
     body_have_ += static_cast<uint32_t>(take);

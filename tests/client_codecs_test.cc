@@ -53,7 +53,8 @@ TEST(FramedClientTest, EchoedFramesVerifyInAnyFragmentation) {
     FramedClientCodec client({.message_size = 64, .stream_seed = 99});
     std::string sent = Requests(client, 5);
     ASSERT_EQ(sent.size(), 5 * (4 + 64u));
-    Totals totals = FeedInPieces(sent, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    Totals totals =
+        FeedInPieces(sent, piece, [&](std::string_view in) { return client.ParseReplies(in); });
     EXPECT_EQ(totals.completed, 5u) << piece;
     EXPECT_EQ(totals.mismatches, 0u) << piece;
     EXPECT_FALSE(totals.protocol_error);
@@ -121,7 +122,8 @@ TEST(HttpClientTest, RepliesCompleteInAnyFragmentation) {
   stream += "HTTP/1.1 200 OK\r\ncontent-length:   0\r\n\r\n";
   for (size_t piece : {1u, 2u, 7u, 50u, 4096u}) {
     HttpClientCodec client({});
-    Totals totals = FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    Totals totals =
+        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
     EXPECT_EQ(totals.completed, 5u) << piece;
     EXPECT_EQ(totals.mismatches, 0u) << piece;
     EXPECT_FALSE(totals.protocol_error) << piece;
@@ -139,8 +141,8 @@ TEST(HttpClientTest, StatusOtherThan200IsAMismatch) {
 
 TEST(HttpClientTest, InterimAndBodylessReplies) {
   HttpClientCodec client({});
-  std::string stream = "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kOk) +
-                       "HTTP/1.1 204 No Content\r\n\r\n";
+  std::string stream =
+      "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kOk) + "HTTP/1.1 204 No Content\r\n\r\n";
   ReplyParse parse = client.ParseReplies(stream);
   EXPECT_EQ(parse.completed, 2u);   // the 100 is not a reply of its own
   EXPECT_EQ(parse.mismatches, 1u);  // 204 is not the 200 asked for
@@ -150,7 +152,8 @@ TEST(HttpClientTest, InterimAndBodylessReplies) {
 TEST(HttpClientTest, UndelimitedOrMalformedRepliesAreProtocolErrors) {
   for (std::string_view bad :
        {std::string_view("HTTP/1.1 200 OK\r\n\r\nbody until close"),
-        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        std::string_view(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
         std::string_view("HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\n"),
         std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
         std::string_view("SSH-2.0-OpenSSH\r\n\r\n"), std::string_view("HTTP/1.1 2x0 OK\r\n\r\n"),
@@ -199,12 +202,14 @@ TEST(RespClientTest, SetGetMixIsVerified) {
   ClientCodecOptions options{.message_size = 20, .stream_seed = 3, .keys = 5};
   RespClientCodec client(options);
   std::string requests = Requests(client, 4);
-  EXPECT_EQ(requests.rfind("*3\r\n$3\r\nSET\r\n$14\r\nkey:0000000003\r\n$20\r\n", 0), 0u) << requests;
+  EXPECT_EQ(requests.rfind("*3\r\n$3\r\nSET\r\n$14\r\nkey:0000000003\r\n$20\r\n", 0), 0u)
+      << requests;
   EXPECT_NE(requests.find("*2\r\n$3\r\nGET\r\n$14\r\nkey:0000000003\r\n"), std::string::npos);
   EXPECT_NE(requests.find("key:0000000004"), std::string::npos);
   std::string replies;
   for (uint64_t i = 0; i < 4; ++i) replies += GoodSetGetReply(options, i);
-  Totals totals = FeedInPieces(replies, 7, [&](std::string_view in) { return client.ParseReplies(in); });
+  Totals totals =
+      FeedInPieces(replies, 7, [&](std::string_view in) { return client.ParseReplies(in); });
   EXPECT_EQ(totals.completed, 4u);
   EXPECT_EQ(totals.mismatches, 0u);
 }
@@ -215,8 +220,8 @@ TEST(RespClientTest, WrongValuesErrorsAndNilsAreMismatches) {
   Requests(client, 6);
   std::string corrupted = GoodSetGetReply(options, 1);
   corrupted[6] ^= 0x01;
-  std::string replies = "+OK\r\n" + corrupted + "-ERR out of memory\r\n" + "$-1\r\n" + "+OK\r\n" +
-                        ":1\r\n";
+  std::string replies =
+      "+OK\r\n" + corrupted + "-ERR out of memory\r\n" + "$-1\r\n" + "+OK\r\n" + ":1\r\n";
   ReplyParse parse = client.ParseReplies(replies);
   EXPECT_EQ(parse.completed, 6u);
   EXPECT_EQ(parse.mismatches, 4u);
@@ -237,7 +242,8 @@ TEST(RespClientTest, ValueLengthOfNestedAndPartialValues) {
   EXPECT_EQ(RespValueLength("*2\r\n$1\r\na\r\n"), 0);
   EXPECT_EQ(RespValueLength("$5\r\nhel"), 0);
   EXPECT_EQ(RespValueLength("$-1\r\n"), 5);
-  EXPECT_EQ(RespValueLength("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n"), -1);
+  EXPECT_EQ(RespValueLength("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n"),
+            -1);
 }
 
 // --- line -------------------------------------------------------------------
@@ -260,9 +266,8 @@ TEST(LineClientTest, MessagesCarryTheirStampsThroughAnyFragmentation) {
   for (size_t piece : {1u, 13u, 99u, 100u, 101u}) {
     LineClientCodec receiver({.message_size = 100, .sender = 7});
     CollectStamps sink;
-    Totals totals = FeedInPieces(stream, piece, [&](std::string_view in) {
-      return receiver.ParseMessages(in, sink);
-    });
+    Totals totals = FeedInPieces(
+        stream, piece, [&](std::string_view in) { return receiver.ParseMessages(in, sink); });
     EXPECT_EQ(totals.completed, 2u);
     EXPECT_EQ(totals.mismatches, 0u);
     ASSERT_EQ(sink.stamps.size(), 2u);

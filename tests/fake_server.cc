@@ -137,9 +137,12 @@ int main(int argc, char** argv) {
   c10k::Mode mode = c10k::Mode::kEcho;
   if (argc == 3 && std::strcmp(argv[1], "--mode") == 0) {
     std::string name = argv[2];
-    if (name == "corrupt") mode = c10k::Mode::kCorrupt;
-    else if (name == "broadcast") mode = c10k::Mode::kBroadcast;
-    else if (name != "echo") argc = 0;
+    if (name == "corrupt")
+      mode = c10k::Mode::kCorrupt;
+    else if (name == "broadcast")
+      mode = c10k::Mode::kBroadcast;
+    else if (name != "echo")
+      argc = 0;
   }
   if (argc != 1 && argc != 3) {
     std::fprintf(stderr, "usage: fake_server [--mode echo|corrupt|broadcast]\n");

@@ -84,13 +84,14 @@ TEST(LoadgenIntegrationTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   auto server = StartServer("epoll", "echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/rate.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "20", "--rate", "1000",
-                       "-d", "2s", "--warmup", "200ms", "--json", json});
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "20", "--rate", "1000", "-d",
+                       "2s", "--warmup", "200ms", "--json", json});
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
   // Exactly the scheduled slots of the window are sent: 1,000/s for 2 s.
-  uint64_t sent = run["schedule"]["sent"].get<uint64_t>() + run["schedule"]["unsent"].get<uint64_t>();
+  uint64_t sent =
+      run["schedule"]["sent"].get<uint64_t>() + run["schedule"]["unsent"].get<uint64_t>();
   EXPECT_NEAR(static_cast<double>(sent), 2000.0, 2.0) << run["schedule"];
   EXPECT_EQ(run["timeseries"].size(), 2u);
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
@@ -100,8 +101,8 @@ TEST(LoadgenIntegrationTest, CorruptedEchoesAreMismatchesAndExitOne) {
   auto server = StartFakeServer("corrupt");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/corrupt.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "4", "-d", "1s",
-                       "--warmup", "0s", "--json", json});
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "4", "-d", "1s", "--warmup",
+                       "0s", "--json", json});
   EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "error");
@@ -114,9 +115,9 @@ TEST(LoadgenIntegrationTest, CorruptedEchoesAreMismatchesAndExitOne) {
 TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
   RawListener listener;
   std::string dir = TempDir();
-  auto load = RunC10k({"load", "--target", listener.AddressText(), "-c", "30000", "--json",
-                       dir + "/out.json"},
-                      30, dir + "/stderr");
+  auto load = RunC10k(
+      {"load", "--target", listener.AddressText(), "-c", "30000", "--json", dir + "/out.json"}, 30,
+      dir + "/stderr");
   EXPECT_EQ(load.status.code, 2) << load.status.Describe();
   std::string message = ReadFile(dir + "/stderr");
   EXPECT_NE(message.find("RLIMIT_NOFILE"), std::string::npos) << message;
@@ -143,8 +144,8 @@ TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
   EXPECT_LT(elapsed_s, 10.0);
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "error");
-  uint64_t lost = run["errors"]["closed_by_server"].get<uint64_t>() +
-                  run["errors"]["reset"].get<uint64_t>();
+  uint64_t lost =
+      run["errors"]["closed_by_server"].get<uint64_t>() + run["errors"]["reset"].get<uint64_t>();
   EXPECT_EQ(lost, 20u) << run["errors"];
   EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
 }
@@ -174,8 +175,8 @@ TEST(LoadgenIntegrationTest, IdleConnectionsSendNothing) {
   auto server = StartFakeServer("echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/idle.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "50", "--active", "10",
-                       "-d", "1s", "--warmup", "200ms", "--json", json});
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "50", "--active", "10", "-d",
+                       "1s", "--warmup", "200ms", "--json", json});
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -192,8 +193,8 @@ TEST(LoadgenIntegrationTest, SourceAddrsSpreadConnectionsOverEveryAddress) {
   RawListener listener;
   std::string json = TempDir() + "/sources.json";
   auto load = RunC10k({"load", "--target", listener.AddressText(), "-c", "40", "--active", "0",
-                       "--source-addrs", "127.0.0.2-127.0.0.4,127.0.0.9", "-d", "500ms",
-                       "--warmup", "0s", "--json", json});
+                       "--source-addrs", "127.0.0.2-127.0.0.4,127.0.0.9", "-d", "500ms", "--warmup",
+                       "0s", "--json", json});
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   EXPECT_TRUE(listener.WaitForPeers(40, 10 * kNanosPerSecond));
   std::map<std::string, int> per_address;
@@ -248,9 +249,9 @@ TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {
   auto server = StartFakeServer("broadcast");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/line.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "--protocol", "line", "-c",
-                       "20", "--active", "4", "--rate", "200", "-d", "2s", "--warmup", "300ms",
-                       "--json", json});
+  auto load =
+      RunC10k({"load", "--target", server->address_text, "--protocol", "line", "-c", "20",
+               "--active", "4", "--rate", "200", "-d", "2s", "--warmup", "300ms", "--json", json});
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -266,8 +267,8 @@ TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {
 
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
   std::string dir = TempDir();
-  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "line"}, 30,
-                      dir + "/stderr");
+  auto load =
+      RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "line"}, 30, dir + "/stderr");
   EXPECT_EQ(load.status.code, 2);
   EXPECT_NE(ReadFile(dir + "/stderr").find("--rate"), std::string::npos);
 }

@@ -49,8 +49,8 @@ std::optional<ChildProcess> StartPeer(const std::vector<std::string>& argv, uint
 
 nlohmann::json LoadAgainst(const std::string& target, std::vector<std::string> extra) {
   std::string json = TempDir() + "/peer.json";
-  std::vector<std::string> args = {"load", "--target", target, "-c", "20", "-d", "1s",
-                                   "--warmup", "200ms", "--json", json};
+  std::vector<std::string> args = {"load", "--target", target,  "-c",     "20", "-d",
+                                   "1s",   "--warmup", "200ms", "--json", json};
   args.insert(args.end(), extra.begin(), extra.end());
   auto load = RunC10k(args);
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
@@ -71,7 +71,8 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
   uint16_t port = FreePort();
   std::ofstream(dir + "/nginx.conf")
       << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\n"
-      << "error_log " << dir << "/error.log;\nevents { worker_connections 1024; }\n"
+      << "error_log " << dir
+      << "/error.log;\nevents { worker_connections 1024; }\n"
       // nginx closes a keep-alive connection after 1,000 requests by default;
       // the load generator counts that as an error (it never reconnects).
       << "http {\n  access_log off;\n  keepalive_requests 100000000;\n"
@@ -81,16 +82,16 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
       << "  server {\n    listen 127.0.0.1:" << port << ";\n"
       << "    location / { return 200 \"hello from nginx\\n\"; }\n"
       << "    location /missing { return 404; }\n  }\n}\n";
-  auto peer = StartPeer({nginx, "-e", dir + "/error.log", "-p", dir, "-c", dir + "/nginx.conf"},
-                        port);
+  auto peer =
+      StartPeer({nginx, "-e", dir + "/error.log", "-p", dir, "-c", dir + "/nginx.conf"}, port);
   ASSERT_TRUE(peer);
   std::string target = "127.0.0.1:" + std::to_string(port);
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "http"}));
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--rate", "500"}));
   // A 404 is a well-formed reply that is not the one asked for.
   std::string json = TempDir() + "/404.json";
-  auto load = RunC10k({"load", "--target", target, "--protocol", "http", "--path", "/missing",
-                       "-c", "2", "-d", "500ms", "--warmup", "0s", "--json", json});
+  auto load = RunC10k({"load", "--target", target, "--protocol", "http", "--path", "/missing", "-c",
+                       "2", "-d", "500ms", "--warmup", "0s", "--json", json});
   EXPECT_EQ(load.status.code, 1);
   EXPECT_GT(OnlyRun(json)["verify"]["mismatches"].get<uint64_t>(), 0u);
   peer->Stop(SIGTERM, 10 * kNanosPerSecond);
@@ -101,14 +102,14 @@ TEST(LoadgenPeersTest, RespAgainstRedisServer) {
   if (redis.empty()) GTEST_SKIP() << "redis-server is not installed";
   std::string dir = TempDir();
   uint16_t port = FreePort();
-  auto peer = StartPeer({redis, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save",
-                         "", "--appendonly", "no", "--dir", dir, "--logfile", dir + "/redis.log"},
+  auto peer = StartPeer({redis, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", "--dir", dir, "--logfile", dir + "/redis.log"},
                         port);
   ASSERT_TRUE(peer);
   std::string target = "127.0.0.1:" + std::to_string(port);
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp"}));
-  ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp", "--keys", "1000", "--message-size",
-                                      "100", "--depth", "4"}));
+  ExpectCleanRun(LoadAgainst(
+      target, {"--protocol", "resp", "--keys", "1000", "--message-size", "100", "--depth", "4"}));
   peer->Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 

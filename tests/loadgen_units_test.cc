@@ -23,7 +23,8 @@ TEST(SourceAddrsTest, RangesAndLists) {
   EXPECT_EQ(Texts(*range), (std::vector<std::string>{"127.0.0.1:0", "127.0.0.2:0", "127.0.0.3:0"}));
   auto mixed = ParseSourceAddrs("127.0.0.9,127.0.1.255-127.0.2.0", &error);
   ASSERT_TRUE(mixed) << error;
-  EXPECT_EQ(Texts(*mixed), (std::vector<std::string>{"127.0.0.9:0", "127.0.1.255:0", "127.0.2.0:0"}));
+  EXPECT_EQ(Texts(*mixed),
+            (std::vector<std::string>{"127.0.0.9:0", "127.0.1.255:0", "127.0.2.0:0"}));
   auto v6 = ParseSourceAddrs("::1", &error);
   ASSERT_TRUE(v6) << error;
   EXPECT_EQ(v6->front().Family(), AF_INET6);
