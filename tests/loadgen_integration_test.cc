@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <map>
+#include <memory>
 
 #include "common/clock.h"
 #include "common/result_json.h"
@@ -22,11 +23,46 @@ using testing::StartFakeServer;
 using testing::StartServer;
 using testing::TempDir;
 
-// Resumes a SIGSTOPped server whatever happens to the test, so that stopping
-// it by pid afterwards works.
-struct ContinueOnExit {
-  pid_t pid;
-  ~ContinueOnExit() { kill(pid, SIGCONT); }
+// An epoll echo server and a `c10k load` against it, for the tests that act
+// on one of them while the load runs.
+class LoadInProgress {
+ public:
+  // Starts both; `args` follow `c10k load --target ADDRESS --json FILE`.
+  static std::unique_ptr<LoadInProgress> Start(const std::vector<std::string>& args) {
+    auto server = StartServer("epoll", "echo");
+    if (!server) return nullptr;
+    auto progress = std::unique_ptr<LoadInProgress>(new LoadInProgress(std::move(*server)));
+    std::vector<std::string> argv = {"load", "--target", progress->server_.address_text, "--json",
+                                     progress->json_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto load = StartC10k(argv);
+    if (!load) return nullptr;
+    progress->load_.emplace(std::move(*load));
+    return progress;
+  }
+
+  // Resumes a server the test stopped, whatever happened, so that stopping it
+  // by pid afterwards works.
+  ~LoadInProgress() { kill(server_.process.Pid(), SIGCONT); }
+
+  ChildProcess& Server() { return server_.process; }
+  ChildProcess& Load() { return *load_; }
+  // Waits for the load to exit; nullopt after 60 s.
+  std::optional<ExitStatus> Finish() { return load_->WaitExit(60 * kNanosPerSecond); }
+  double SecondsSinceStart() const {
+    return static_cast<double>(MonotonicNanos() - started_ns_) / kNanosPerSecond;
+  }
+  nlohmann::json Run() const { return OnlyRun(json_); }
+  nlohmann::json Document() const { return ReadJsonFile(json_); }
+
+ private:
+  explicit LoadInProgress(testing::ServerProcess server)
+      : server_(std::move(server)), json_(TempDir() + "/load.json") {}
+
+  testing::ServerProcess server_;
+  std::optional<ChildProcess> load_;
+  std::string json_;
+  int64_t started_ns_ = MonotonicNanos();
 };
 
 TEST(LoadgenIntegrationTest, TenThousandConnectionsToTheEpollServer) {
@@ -48,22 +84,18 @@ TEST(LoadgenIntegrationTest, TenThousandConnectionsToTheEpollServer) {
 }
 
 TEST(LoadgenIntegrationTest, OpenLoopChargesAServerStallToCorrectedLatency) {
-  auto server = StartServer("epoll", "echo");
-  ASSERT_TRUE(server);
-  ContinueOnExit resume{server->process.Pid()};
-  std::string json = TempDir() + "/stall.json";
-  auto load = StartC10k({"load", "--target", server->address_text, "-c", "50", "--rate", "2000",
-                         "-d", "6s", "--warmup", "500ms", "--json", json});
-  ASSERT_TRUE(load);
+  auto test =
+      LoadInProgress::Start({"-c", "50", "--rate", "2000", "-d", "6s", "--warmup", "500ms"});
+  ASSERT_TRUE(test);
   // The window runs from about 0.5 s to 6.5 s after start; stall in its middle.
   usleep(3'000'000);
-  kill(server->process.Pid(), SIGSTOP);
+  kill(test->Server().Pid(), SIGSTOP);
   usleep(1'000'000);
-  kill(server->process.Pid(), SIGCONT);
-  auto status = load->WaitExit(60 * kNanosPerSecond);
+  kill(test->Server().Pid(), SIGCONT);
+  auto status = test->Finish();
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->Clean()) << status->Describe();
-  auto run = OnlyRun(json);
+  auto run = test->Run();
   EXPECT_EQ(run["status"], "ok") << run["reason"];
   EXPECT_EQ(run["params"]["mode"], "open");
   // 2,000 requests were due during the 1 s stall, one sixth of the window:
@@ -77,7 +109,7 @@ TEST(LoadgenIntegrationTest, OpenLoopChargesAServerStallToCorrectedLatency) {
   // out (the stall was shorter than the window's remainder).
   EXPECT_GE(run["schedule"]["send_lag_us"]["max"].get<double>(), 500'000.0) << run["schedule"];
   EXPECT_GT(run["schedule"]["sent"].get<uint64_t>(), 11'000u) << run["schedule"];
-  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
 TEST(LoadgenIntegrationTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
@@ -127,22 +159,16 @@ TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
 }
 
 TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
-  auto server = StartServer("epoll", "echo");
-  ASSERT_TRUE(server);
-  std::string json = TempDir() + "/killed.json";
-  int64_t started = MonotonicNanos();
-  auto load = StartC10k({"load", "--target", server->address_text, "-c", "20", "-d", "3s",
-                         "--warmup", "0s", "--json", json});
-  ASSERT_TRUE(load);
+  auto test = LoadInProgress::Start({"-c", "20", "-d", "3s", "--warmup", "0s"});
+  ASSERT_TRUE(test);
   usleep(1'000'000);
-  server->process.Stop(SIGKILL, 5 * kNanosPerSecond);
-  auto status = load->WaitExit(30 * kNanosPerSecond);
+  test->Server().Stop(SIGKILL, 5 * kNanosPerSecond);
+  auto status = test->Finish();
   ASSERT_TRUE(status);
-  double elapsed_s = static_cast<double>(MonotonicNanos() - started) / kNanosPerSecond;
   EXPECT_EQ(status->code, 1) << status->Describe();
   // The window is 3 s; start-up, connect and writing the JSON take little.
-  EXPECT_LT(elapsed_s, 10.0);
-  auto run = OnlyRun(json);
+  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  auto run = test->Run();
   EXPECT_EQ(run["status"], "error");
   uint64_t lost =
       run["errors"]["closed_by_server"].get<uint64_t>() + run["errors"]["reset"].get<uint64_t>();
@@ -151,24 +177,21 @@ TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
 }
 
 TEST(LoadgenIntegrationTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
-  auto server = StartServer("epoll", "echo");
-  ASSERT_TRUE(server);
-  ContinueOnExit resume{server->process.Pid()};
-  std::string json = TempDir() + "/timeouts.json";
-  auto load = StartC10k({"load", "--target", server->address_text, "-c", "10", "-d", "3s",
-                         "--warmup", "0s", "--timeout", "500ms", "--json", json});
-  ASSERT_TRUE(load);
+  auto test =
+      LoadInProgress::Start({"-c", "10", "-d", "3s", "--warmup", "0s", "--timeout", "500ms"});
+  ASSERT_TRUE(test);
   usleep(1'000'000);
-  kill(server->process.Pid(), SIGSTOP);
-  auto status = load->WaitExit(30 * kNanosPerSecond);
+  kill(test->Server().Pid(), SIGSTOP);
+  auto status = test->Finish();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 1) << status->Describe();
-  auto run = OnlyRun(json);
+  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  auto run = test->Run();
   EXPECT_EQ(run["status"], "error");
   EXPECT_GE(run["errors"]["timeout"].get<uint64_t>(), 10u) << run["errors"];
   EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
-  kill(server->process.Pid(), SIGCONT);
-  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  kill(test->Server().Pid(), SIGCONT);
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
 TEST(LoadgenIntegrationTest, IdleConnectionsSendNothing) {
@@ -222,27 +245,22 @@ TEST(LoadgenIntegrationTest, ConnectRatePacesTheConnects) {
 }
 
 TEST(LoadgenIntegrationTest, SigintEndsEarlyAndStillWritesTheJson) {
-  auto server = StartServer("epoll", "echo");
-  ASSERT_TRUE(server);
-  std::string json = TempDir() + "/interrupted.json";
-  int64_t started = MonotonicNanos();
-  auto load = StartC10k({"load", "--target", server->address_text, "-c", "10", "-d", "30s",
-                         "--warmup", "0s", "--json", json});
-  ASSERT_TRUE(load);
+  auto test = LoadInProgress::Start({"-c", "10", "-d", "30s", "--warmup", "0s"});
+  ASSERT_TRUE(test);
   usleep(1'500'000);
-  kill(load->Pid(), SIGINT);
-  auto status = load->WaitExit(20 * kNanosPerSecond);
+  kill(test->Load().Pid(), SIGINT);
+  auto status = test->Finish();
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->Clean()) << status->Describe();
-  EXPECT_LT(static_cast<double>(MonotonicNanos() - started) / kNanosPerSecond, 15.0);
-  nlohmann::json document = ReadJsonFile(json);
+  EXPECT_LT(test->SecondsSinceStart(), 15.0);
+  nlohmann::json document = test->Document();
   EXPECT_EQ(document["interrupted"], true);
   auto run = document["runs"][0];
   EXPECT_EQ(run["interrupted"], true);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
   EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
   EXPECT_LT(run["measured_s"].get<double>(), 29.0);
-  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
 TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {

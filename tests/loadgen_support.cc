@@ -43,18 +43,6 @@ std::optional<ServerProcess> TryStartServer(const std::string& model, const std:
   return Start({kBinary, "serve", "--model", model, "--protocol", protocol, "--port", "0"}, false);
 }
 
-std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
-                                      const std::string& stderr_path) {
-  ChildOptions options;
-  options.argv = {kBinary};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.stderr_path = stderr_path;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (!child) ADD_FAILURE() << "cannot start c10k: " << error;
-  return child;
-}
-
 uint16_t FreePort() {
   std::string error;
   UniqueFd probe = ListenTcp(*ParseAddress("127.0.0.1", 0), false, false, &error);

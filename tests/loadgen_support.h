@@ -27,11 +27,6 @@ std::optional<ServerProcess> StartFakeServer(const std::string& mode);
 // for protocols the server models may not speak yet in this branch.
 std::optional<ServerProcess> TryStartServer(const std::string& model, const std::string& protocol);
 
-// Starts `c10k ARGS...` without waiting for it, for tests that act while a
-// load runs (stop the server, send SIGINT).
-std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
-                                      const std::string& stderr_path = "");
-
 // A loopback port nothing listens on at the moment of the call.
 uint16_t FreePort();
 
