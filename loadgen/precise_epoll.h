@@ -15,6 +15,9 @@ namespace c10k {
 // same epoll set does the same job at the cost of re-arming it.
 class PreciseEpoll {
  public:
+  // `allow_pwait2` false forces the timerfd path (for its tests).
+  explicit PreciseEpoll(bool allow_pwait2 = true) : have_pwait2_(allow_pwait2) {}
+
   // False (errno set) when the epoll instance cannot be created.
   bool Open();
   int Fd() const { return epoll_.Get(); }
@@ -31,7 +34,7 @@ class PreciseEpoll {
 
   UniqueFd epoll_;
   UniqueFd timer_;
-  bool have_pwait2_ = true;
+  bool have_pwait2_;
   int64_t armed_ns_ = -1;
 };
 

@@ -1,9 +1,14 @@
 // Small parts of the load generator on their own: --source-addrs parsing, the
 // open loop's timer heap, the limit checks and the verdict.
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+
+#include "common/clock.h"
+#include "common/fd.h"
 
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
+#include "loadgen/precise_epoll.h"
 #include "loadgen/send_schedule.h"
 #include "loadgen/source_addrs.h"
 
@@ -80,6 +85,35 @@ TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
   result.stats.delivered = 12;
   EXPECT_EQ(JudgeLoad(config, result).status, "ok");
 }
+
+// Both ways of waiting: epoll_pwait2, and the timerfd kept for older kernels.
+class PreciseEpollTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PreciseEpollTest, WakesAtTheDeadlineOrForAnEvent) {
+  PreciseEpoll epoll(GetParam());
+  ASSERT_TRUE(epoll.Open());
+  epoll_event events[4];
+  for (int64_t wait_ns : {2 * kNanosPerMilli, 300 * kNanosPerMicro}) {
+    int64_t start = MonotonicNanos();
+    EXPECT_EQ(epoll.Wait(events, 4, start + wait_ns, start), 0);
+    EXPECT_GE(MonotonicNanos() - start, wait_ns);
+  }
+  int64_t now = MonotonicNanos();
+  EXPECT_EQ(epoll.Wait(events, 4, now - kNanosPerSecond, now), 0);  // a deadline in the past
+  UniqueFd ready(eventfd(1, EFD_CLOEXEC));
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u32 = 7;
+  ASSERT_EQ(epoll_ctl(epoll.Fd(), EPOLL_CTL_ADD, ready.Get(), &event), 0);
+  now = MonotonicNanos();
+  ASSERT_EQ(epoll.Wait(events, 4, now + 10 * kNanosPerSecond, now), 1);
+  EXPECT_EQ(events[0].data.u32, 7u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Waits, PreciseEpollTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Pwait2" : "Timerfd";
+                         });
 
 }  // namespace
 }  // namespace c10k
