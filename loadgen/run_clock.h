@@ -26,8 +26,9 @@ struct RunClock {
   std::atomic<int> senders_done{0};
 };
 
-// What a worker publishes for the live progress line, at most every 20 ms.
-struct WorkerProgress {
+// What a worker publishes for the live progress line, at most every 20 ms; a
+// cache line of its own, so that workers publishing never contend.
+struct alignas(64) WorkerProgress {
   std::atomic<uint64_t> established{0};
   std::atomic<uint64_t> requests{0};  // completed in the measured window
   std::atomic<int64_t> p99_ns{0};     // of the current second
