@@ -34,20 +34,7 @@ std::string CheckLoadLimits(const LoadConfig& config) {
            std::to_string(limit) + "; at most " + std::to_string(fit) +
            " connections fit in one process (run several load generators)";
   }
-  // Every connection to one target from one source address needs its own
-  // ephemeral port.
-  PortRange ports = LocalPortRange();
-  uint64_t addresses = config.source_addrs.empty() ? 1 : config.source_addrs.size();
-  uint64_t available = static_cast<uint64_t>(ports.Count()) * addresses;
-  if (static_cast<uint64_t>(config.connections) > available) {
-    return "--connections " + std::to_string(config.connections) +
-           " needs as many local ports, but " + "net.ipv4.ip_local_port_range " +
-           std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
-           std::to_string(ports.Count()) + " per source address x " + std::to_string(addresses) +
-           " = " + std::to_string(available) +
-           "; add source addresses, e.g. --source-addrs 127.0.0.1-127.0.0.8";
-  }
-  return "";
+  return CheckPortLimit(config.connections, config.source_addrs.size(), LocalPortRange());
 }
 
 LoadResult RunLoad(const LoadConfig& config) {

@@ -90,4 +90,16 @@ PortRange LocalPortRange() {
   return range;
 }
 
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports) {
+  uint64_t sources = addresses == 0 ? 1 : addresses;
+  uint64_t available = static_cast<uint64_t>(ports.Count()) * sources;
+  if (static_cast<uint64_t>(connections) <= available) return "";
+  return "--connections " + std::to_string(connections) +
+         " needs as many local ports, but net.ipv4.ip_local_port_range " +
+         std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
+         std::to_string(ports.Count()) + " per source address x " + std::to_string(sources) +
+         " = " + std::to_string(available) +
+         "; add source addresses, e.g. --source-addrs 127.0.0.1-127.0.0.8";
+}
+
 }  // namespace c10k

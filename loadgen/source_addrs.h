@@ -26,4 +26,10 @@ struct PortRange {
 };
 PortRange LocalPortRange();
 
+// Every connection to one target from one source address needs its own
+// ephemeral port. Returns an empty string when `connections` fit the ports of
+// `addresses` source addresses (0: the kernel's choice, one address), or a
+// one-line reason naming the range.
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports);
+
 }  // namespace c10k

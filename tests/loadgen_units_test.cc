@@ -5,7 +5,6 @@
 
 #include "common/clock.h"
 #include "common/fd.h"
-
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
 #include "loadgen/precise_epoll.h"
@@ -68,6 +67,18 @@ TEST(LoadLimitsTest, TooManyConnectionsNameTheLimit) {
   config.connections = 5'000'000;
   std::string reason = CheckLoadLimits(config);
   EXPECT_NE(reason.find("RLIMIT_NOFILE"), std::string::npos) << reason;
+}
+
+TEST(LoadLimitsTest, MoreConnectionsThanPortsNameTheRange) {
+  PortRange ports{32768, 60999};
+  EXPECT_EQ(CheckPortLimit(28232, 0, ports), "");
+  std::string reason = CheckPortLimit(28233, 0, ports);
+  EXPECT_NE(reason.find("ip_local_port_range 32768-60999 gives 28232 per source address x 1"),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("--source-addrs"), std::string::npos);
+  EXPECT_EQ(CheckPortLimit(100000, 4, ports), "");
+  EXPECT_NE(CheckPortLimit(200000, 4, ports), "");
 }
 
 TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
