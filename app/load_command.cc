@@ -13,7 +13,7 @@
 #include "common/stop_signal.h"
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
-#include "protocols/client_codec.h"
+#include "loadgen/source_addrs.h"
 
 namespace c10k {
 
@@ -25,10 +25,16 @@ struct LoadOptions {
   int connections = 10;
   int active = -1;
   int depth = 1;
+  double rate = 0;
   int message_size = 64;
+  uint32_t keys = 0;
+  std::string path = "/";
   std::string duration = "10s";
   std::string warmup = "2s";
   std::string connect_timeout = "5s";
+  std::string timeout = "5s";
+  double connect_rate = 0;
+  std::string source_addrs;
   int threads = 0;
   int server_pid = 0;
   std::string json;
@@ -44,18 +50,28 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   LoadConfig config;
   auto target = ParseHostPort(options.target);
   if (!target) {
-    throw UsageError("--target \"" + options.target +
-                     "\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080");
+    throw UsageError(
+        "--target \"" + options.target +
+        "\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080");
   }
   if (target->Port() == 0) throw UsageError("--target: port 0 cannot be connected to");
   config.target = *target;
   config.target_text = options.target;
   auto protocol = ParseProtocol(options.protocol);
   if (!protocol) throw UsageError("unknown protocol \"" + options.protocol + "\"");
-  if (!MakeClientCodec(*protocol, {})) {
-    throw UsageError("the load generator does not drive protocol " + options.protocol + " yet");
-  }
   config.protocol = *protocol;
+  if (config.protocol == Protocol::kLine && options.rate <= 0) {
+    throw UsageError(
+        "--protocol line needs --rate: messages are broadcast, not answered, so "
+        "there is no closed loop to run");
+  }
+  if (config.protocol == Protocol::kFramed && options.message_size > (1 << 20)) {
+    throw UsageError("--message-size " + std::to_string(options.message_size) +
+                     " is above the servers' default --max-frame of 1 MiB for framed");
+  }
+  if (!options.path.empty() && options.path.front() != '/') {
+    throw UsageError("--path must start with /");
+  }
   config.connections = options.connections;
   config.active = options.active;
   if (options.active > options.connections) {
@@ -63,11 +79,30 @@ LoadConfig BuildConfig(const LoadOptions& options) {
                      std::to_string(options.connections));
   }
   config.depth = options.depth;
+  config.rate = options.rate;
   config.message_size = static_cast<size_t>(options.message_size);
+  config.keys = options.keys;
+  config.http_path = options.path;
+  config.connect_rate = options.connect_rate;
+  if (!options.source_addrs.empty()) {
+    std::string error;
+    auto sources = ParseSourceAddrs(options.source_addrs, &error);
+    if (!sources) throw UsageError(error);
+    if (sources->front().Family() != config.target.Family()) {
+      throw UsageError("--source-addrs and --target must both be IPv4 or both IPv6");
+    }
+    config.source_addrs = std::move(*sources);
+    config.source_addrs_text = options.source_addrs;
+  }
   config.duration_ns = DurationFlag("--duration", options.duration);
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
+  config.request_timeout_ns = DurationFlag("--timeout", options.timeout);
   if (config.duration_ns < kNanosPerMilli) throw UsageError("--duration must be at least 1ms");
+  if (config.connect_timeout_ns < kNanosPerMilli)
+    throw UsageError("--connect-timeout must be at least 1ms");
+  if (config.request_timeout_ns < kNanosPerMilli)
+    throw UsageError("--timeout must be at least 1ms");
   config.threads = options.threads > 0 ? options.threads : DefaultThreads();
   config.threads = std::min(config.threads, config.connections);
   config.server_pid = options.server_pid;
@@ -106,31 +141,60 @@ Command AddLoadCommand(CLI::App& root) {
   auto options = std::make_shared<LoadOptions>();
   CLI::App* app = root.add_subcommand(
       "load",
-      "Drive a TCP server with many nonblocking connections and measure throughput and latency. "
-      "Exit 0: ok; 1: the run finished with errors or mismatches; 2: bad usage.");
-  app->add_option("--target", options->target, "Server address HOST:PORT")->required();
+      "Drive a TCP server with many nonblocking connections and measure throughput and latency "
+      "(closed loop, or open loop with --rate). A summary goes to stdout; on a TTY a live line to "
+      "stderr; SIGINT ends the run early and still writes the JSON, marked interrupted. "
+      "Exit 0: ok; 1: the run finished with errors, mismatches or a failed target; 2: bad usage.");
+  app->add_option("--target", options->target, "Server address HOST:PORT (numeric, or localhost)")
+      ->required();
   app->add_option("--protocol", options->protocol, "echo, framed, line, http or resp")
       ->capture_default_str();
   app->add_option("--connections,-c", options->connections, "Connections to open (N)")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
   app->add_option("--active", options->active,
-                  "Connections that carry traffic (M); the rest stay open and idle (default: all)")
+                  "Connections that carry traffic (M); the rest stay open and idle (line: they "
+                  "only receive) (default: all)")
       ->check(CLI::Range(0, 10'000'000));
-  app->add_option("--depth", options->depth, "Closed loop: requests in flight per active connection")
+  app->add_option("--depth", options->depth,
+                  "Requests in flight per active connection: the closed loop's window, the open "
+                  "loop's cap")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  app->add_option("--message-size", options->message_size, "Payload bytes per request (echo, framed)")
+  app->add_option("--rate,-R", options->rate,
+                  "Open loop: requests (line: messages) per second in total, each connection on "
+                  "its own schedule; latency counted from the scheduled send time. Without it: "
+                  "closed loop")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--message-size", options->message_size,
+                  "Bytes per request: echo and framed payload, resp value, line length")
       ->check(CLI::Range(1, 64 << 20))
+      ->capture_default_str();
+  app->add_option("--keys", options->keys,
+                  "resp: SET and GET alternating over this many keys (default: PING)")
+      ->check(CLI::Range(1u, 1'000'000'000u));
+  app->add_option("--path", options->path, "http: the path every GET asks for")
       ->capture_default_str();
   app->add_option("--duration,-d", options->duration, "Measured window (500ms, 10s, 2m)")
       ->capture_default_str();
   app->add_option("--warmup", options->warmup, "Traffic before the window, not measured")
       ->capture_default_str();
+  app->add_option("--timeout", options->timeout,
+                  "A request unanswered this long counts as a timeout; its connection is closed "
+                  "and not replaced")
+      ->capture_default_str();
   app->add_option("--connect-timeout", options->connect_timeout,
                   "A connect not done by then counts as a timeout")
       ->capture_default_str();
-  app->add_option("--threads,-t", options->threads, "Worker threads (default: cores - 1, at least 1)")
+  app->add_option("--connect-rate", options->connect_rate,
+                  "Connects per second in total (default: as fast as the server accepts, 512 in "
+                  "flight per thread)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--source-addrs", options->source_addrs,
+                  "Spread connections over these local addresses, e.g. 127.0.0.1-127.0.0.8 or "
+                  "127.0.0.1,127.0.0.2 (each gives ~28k more ephemeral ports)");
+  app->add_option("--threads,-t", options->threads,
+                  "Worker threads (default: cores - 1, at least 1)")
       ->check(CLI::Range(1, 256));
   app->add_option("--server-pid", options->server_pid,
                   "Sample this process's CPU, RSS and threads from /proc during the window")

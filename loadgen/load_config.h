@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/net.h"
 #include "protocols/protocol.h"
@@ -13,21 +14,36 @@ namespace c10k {
 // Everything `c10k load` was asked to do.
 struct LoadConfig {
   SocketAddress target;
-  std::string target_text;   // as the user wrote it, for messages and JSON
+  std::string target_text;  // as the user wrote it, for messages and JSON
   Protocol protocol = Protocol::kEcho;
   int connections = 1;
-  int active = -1;           // connections that carry traffic; -1: all
-  int depth = 1;             // closed loop: requests in flight per active connection
+  int active = -1;  // connections that carry traffic; -1: all
+  // Requests in flight per active connection: the closed loop's window, and
+  // the open loop's cap (1, as wrk2: a late reply delays the next send, and
+  // that delay is charged to the latency of the requests it held back).
+  int depth = 1;
+  double rate = 0;  // open loop: requests (line: messages) per second in total; 0: closed loop
   size_t message_size = 64;  // payload bytes per request
+  uint32_t keys = 0;         // resp: 0 PINGs; K: SET/GET over K keys
+  std::string http_path = "/";
   int64_t duration_ns = 10'000'000'000;
   int64_t warmup_ns = 2'000'000'000;
   int64_t connect_timeout_ns = 5'000'000'000;
+  // A request not answered by then is counted as a timeout and its connection
+  // closed (not replaced): the stream can no longer be matched to requests.
+  int64_t request_timeout_ns = 5'000'000'000;
+  double connect_rate = 0;  // connects per second in total; 0: as fast as the server accepts
+  std::vector<SocketAddress> source_addrs;  // bind connection i to source_addrs[i % size]
+  std::string source_addrs_text;
   int threads = 1;
-  pid_t server_pid = 0;      // sample this process's CPU, RSS, threads
-  std::string label;         // recorded as the run's "model"
-  bool live_line = false;    // a progress line on stderr (a TTY)
+  pid_t server_pid = 0;    // sample this process's CPU, RSS, threads
+  std::string label;       // recorded as the run's "model"
+  bool live_line = false;  // a progress line on stderr (a TTY)
 
-  int ActiveConnections() const { return active < 0 || active > connections ? connections : active; }
+  int ActiveConnections() const {
+    return active < 0 || active > connections ? connections : active;
+  }
+  bool OpenLoop() const { return rate > 0; }
 };
 
 }  // namespace c10k

@@ -13,11 +13,12 @@ namespace c10k {
 // thread observed.
 struct LoadResult {
   WorkerStats stats;
-  double measured_s = 0;           // length of the measured window actually run
-  bool interrupted = false;        // SIGINT ended the run early
-  double loadgen_cpu_pct = 0;      // this process, over the measured window
+  double connect_s = 0;        // from the first connect until every connection resolved
+  double measured_s = 0;       // length of the measured window actually run
+  bool interrupted = false;    // SIGINT ended the run early
+  double loadgen_cpu_pct = 0;  // this process, over the measured window
   std::optional<ProcSample> server_before, server_after;  // with --server-pid
-  bool server_exited = false;      // --server-pid vanished during the run
+  bool server_exited = false;                             // --server-pid vanished during the run
   long server_peak_rss_kib = 0;
   int server_peak_threads = 0;
 };

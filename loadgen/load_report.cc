@@ -1,5 +1,6 @@
 #include "loadgen/load_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -14,17 +15,35 @@ double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
-// Rounds to a multiple of `unit` (0.1, 0.01, ...); dividing by the whole
-// scale keeps the printed value short (95.1, not 95.10000000000001).
+// Rounds to a multiple of `unit`. Fractions divide by the integer reciprocal,
+// so 0.688 prints as 0.688 and not as 0.6880000000000001.
 double Round(double value, double unit) {
-  double scale = std::round(1.0 / unit);
+  if (unit >= 1) return std::round(value / unit) * unit;
+  double scale = std::round(1 / unit);
   return std::round(value * scale) / scale;
 }
+
+double Seconds(int64_t nanos) { return static_cast<double>(nanos) / kNanosPerSecond; }
 
 void AppendCount(std::string& text, uint64_t count, const char* what) {
   if (count == 0) return;
   if (!text.empty()) text += ", ";
   text += std::to_string(count) + " " + what;
+}
+
+// printf into a string, for the few summary lines.
+template <typename... Args>
+void Appendf(std::string& out, const char* format, Args... args) {
+  char text[512];
+  int n = std::snprintf(text, sizeof text, format, args...);
+  out.append(text, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof text) - 1)));
+}
+
+void AppendLatencyLine(std::string& out, const char* label, const Histogram& histogram) {
+  Appendf(out, "  %s p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  mean %.1f\n", label,
+          histogram.Percentile(50) / 1e3, histogram.Percentile(90) / 1e3,
+          histogram.Percentile(99) / 1e3, histogram.Percentile(99.9) / 1e3, histogram.Max() / 1e3,
+          histogram.Mean() / 1e3);
 }
 
 }  // namespace
@@ -52,6 +71,11 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(during, stats.errors.other, "socket errors");
   }
   if (!during.empty()) problems += (problems.empty() ? "" : "; ") + during;
+  if (stats.delivered < stats.expected_deliveries) {
+    problems += std::string(problems.empty() ? "" : "; ") +
+                std::to_string(stats.expected_deliveries - stats.delivered) + " of " +
+                std::to_string(stats.expected_deliveries) + " line deliveries missing";
+  }
   if (result.server_exited) {
     problems += std::string(problems.empty() ? "" : "; ") + "the server process (pid " +
                 std::to_string(config.server_pid) + ") exited during the run";
@@ -94,9 +118,16 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"connections", config.connections},
         {"active", config.ActiveConnections()},
         {"depth", config.depth},
+        {"mode", config.OpenLoop() ? "open" : "closed"},
+        {"rate", config.rate},
         {"message_size", config.message_size},
-        {"duration_s", static_cast<double>(config.duration_ns) / kNanosPerSecond},
-        {"warmup_s", static_cast<double>(config.warmup_ns) / kNanosPerSecond},
+        {"keys", config.keys},
+        {"duration_s", Seconds(config.duration_ns)},
+        {"warmup_s", Seconds(config.warmup_ns)},
+        {"timeout_s", Seconds(config.request_timeout_ns)},
+        {"connect_timeout_s", Seconds(config.connect_timeout_ns)},
+        {"connect_rate", config.connect_rate},
+        {"source_addrs", config.source_addrs_text},
         {"threads", config.threads}}},
       {"status", verdict.status},
       {"reason", verdict.reason},
@@ -105,8 +136,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"throughput",
        {{"requests", stats.requests},
         {"requests_per_s", Round(PerSecond(stats.requests, seconds), 0.1)},
-        {"bytes_per_s",
-         Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)}}},
+        {"bytes_per_s", Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)}}},
       {"latency_us", LatencySummaryJson(stats.latency)},
       {"latency_uncorrected_us", LatencySummaryJson(stats.latency_uncorrected)},
       {"latency_histogram", HistogramBucketsJson(stats.latency)},
@@ -114,7 +144,10 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
        {{"requested", config.connections},
         {"established", stats.established},
         {"failed", stats.failed},
-        {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))}}},
+        {"connect_s", Round(result.connect_s, 0.001)},
+        {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
+        {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},
+        {"connect_max_us", NanosToMicros(stats.connect_latency.Max())}}},
       {"errors",
        {{"refused", stats.errors.refused},
         {"reset", stats.errors.reset},
@@ -125,38 +158,70 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"verify", {{"mismatches", stats.mismatches}}},
       {"cpu", cpu},
       {"timeseries", timeseries},
+      {"in_flight_at_end", stats.in_flight_at_end},
   };
+  if (config.OpenLoop()) {
+    // How far the schedule was kept: send lag is how late each request left
+    // against its slot; unsent slots never left at all.
+    run["schedule"] = {
+        {"target_rate", config.rate},
+        {"sent", stats.sent},
+        {"sent_per_s", Round(PerSecond(stats.sent, seconds), 0.1)},
+        {"unsent", stats.unsent},
+        {"send_lag_us", LatencySummaryJson(stats.send_lag)},
+    };
+  }
+  if (config.protocol == Protocol::kLine) {
+    run["line"] = {
+        {"sent", stats.sent},
+        {"expected", stats.expected_deliveries},
+        {"delivered", stats.delivered},
+    };
+  }
   return run;
 }
 
 std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
                             const LoadVerdict& verdict) {
   const WorkerStats& stats = result.stats;
-  char text[1024];
-  int n = std::snprintf(
-      text, sizeof text,
-      "%s %s: %llu/%d connections (%d active, depth %d, %zu B), %.1fs measured%s\n"
-      "  %.0f req/s, %.2f MB/s\n"
-      "  latency us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  mean %.1f\n",
-      config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
-      static_cast<unsigned long long>(stats.established), config.connections,
-      config.ActiveConnections(), config.depth, config.message_size, result.measured_s,
-      result.interrupted ? " (interrupted)" : "",
-      PerSecond(stats.requests, result.measured_s),
-      PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6,
-      stats.latency.Percentile(50) / 1e3, stats.latency.Percentile(90) / 1e3,
-      stats.latency.Percentile(99) / 1e3, stats.latency.Percentile(99.9) / 1e3,
-      stats.latency.Max() / 1e3, stats.latency.Mean() / 1e3);
-  std::string summary(text, static_cast<size_t>(std::max(n, 0)));
-  if (result.server_before && result.server_after) {
-    std::snprintf(text, sizeof text, "  server cpu %.1f%%, rss %ld KiB, %d threads; loadgen cpu %.1f%%\n",
-                  CpuPercentBetween(*result.server_before, *result.server_after),
-                  result.server_peak_rss_kib, result.server_peak_threads, result.loadgen_cpu_pct);
-  } else {
-    std::snprintf(text, sizeof text, "  loadgen cpu %.1f%%\n", result.loadgen_cpu_pct);
+  std::string summary;
+  std::string load = config.OpenLoop()
+                         ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
+                         : "closed loop depth " + std::to_string(config.depth);
+  Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %zu B), %.1fs measured%s\n",
+          config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
+          static_cast<unsigned long long>(stats.established), config.connections,
+          config.ActiveConnections(), load.c_str(), config.message_size, result.measured_s,
+          result.interrupted ? " (interrupted)" : "");
+  Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
+          stats.connect_latency.Percentile(99) / 1e3);
+  Appendf(summary, "  %.0f req/s, %.2f MB/s\n", PerSecond(stats.requests, result.measured_s),
+          PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6);
+  AppendLatencyLine(summary, "latency us:", stats.latency);
+  if (config.OpenLoop()) {
+    AppendLatencyLine(summary, "uncorrected:", stats.latency_uncorrected);
+    Appendf(summary,
+            "  schedule: %.0f/s sent of %.0f/s asked, send lag p99 %.1f us max %.1f us, %llu slots "
+            "unsent\n",
+            PerSecond(stats.sent, result.measured_s), config.rate,
+            stats.send_lag.Percentile(99) / 1e3, stats.send_lag.Max() / 1e3,
+            static_cast<unsigned long long>(stats.unsent));
   }
-  summary += text;
-  summary += "  status: " + verdict.status + (verdict.reason.empty() ? "" : " (" + verdict.reason + ")") + "\n";
+  if (config.protocol == Protocol::kLine) {
+    Appendf(summary, "  line: %llu messages sent, %llu of %llu deliveries\n",
+            static_cast<unsigned long long>(stats.sent),
+            static_cast<unsigned long long>(stats.delivered),
+            static_cast<unsigned long long>(stats.expected_deliveries));
+  }
+  if (result.server_before && result.server_after) {
+    Appendf(summary, "  server cpu %.1f%%, rss %ld KiB, %d threads; loadgen cpu %.1f%%\n",
+            CpuPercentBetween(*result.server_before, *result.server_after),
+            result.server_peak_rss_kib, result.server_peak_threads, result.loadgen_cpu_pct);
+  } else {
+    Appendf(summary, "  loadgen cpu %.1f%%\n", result.loadgen_cpu_pct);
+  }
+  summary += "  status: " + verdict.status +
+             (verdict.reason.empty() ? "" : " (" + verdict.reason + ")") + "\n";
   return summary;
 }
 

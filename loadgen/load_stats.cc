@@ -15,18 +15,9 @@ uint64_t ErrorCounts::Total() const {
   return refused + reset + timeout + protocol + closed_by_server + other;
 }
 
-void WorkerStats::ResetWindow() {
-  requests = bytes_sent = bytes_received = mismatches = 0;
-  latency.Reset();
-  latency_uncorrected.Reset();
-  for (auto& second : timeseries) {
-    second.requests = 0;
-    second.latency.Reset();
-  }
-}
-
 void WorkerStats::Merge(const WorkerStats& o) {
   requests += o.requests;
+  sent += o.sent;
   bytes_sent += o.bytes_sent;
   bytes_received += o.bytes_received;
   mismatches += o.mismatches;
@@ -41,6 +32,11 @@ void WorkerStats::Merge(const WorkerStats& o) {
     timeseries[i].requests += o.timeseries[i].requests;
     timeseries[i].latency.Merge(o.timeseries[i].latency);
   }
+  send_lag.Merge(o.send_lag);
+  unsent += o.unsent;
+  in_flight_at_end += o.in_flight_at_end;
+  expected_deliveries += o.expected_deliveries;
+  delivered += o.delivered;
 }
 
 }  // namespace c10k

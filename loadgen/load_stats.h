@@ -7,14 +7,15 @@
 
 namespace c10k {
 
-// Failures by kind, the categories of the results schema.
+// Failures by kind, the categories of the results schema. Each is counted
+// once, where it happens, and never retried.
 struct ErrorCounts {
   uint64_t refused = 0;           // connect refused (nothing listening, backlog full)
   uint64_t reset = 0;             // ECONNRESET, EPIPE
-  uint64_t timeout = 0;           // connect or request timed out
-  uint64_t protocol = 0;          // a reply that could not be parsed
+  uint64_t timeout = 0;           // connects and requests that timed out
+  uint64_t protocol = 0;          // replies that could not be parsed, or came unasked
   uint64_t closed_by_server = 0;  // the server closed an open connection
-  uint64_t other = 0;             // any other socket error
+  uint64_t other = 0;             // any other socket error (EADDRNOTAVAIL, EMFILE...)
 
   void Add(const ErrorCounts& other);
   uint64_t Total() const;
@@ -29,20 +30,31 @@ struct IntervalStats {
 // What one worker thread measured; merged after the run. Nothing here is
 // shared between threads while the run is on.
 struct WorkerStats {
-  uint64_t requests = 0;         // completed in the measured window
+  uint64_t requests = 0;  // completed in the measured window (line: deliveries)
+  uint64_t sent = 0;      // requests (line: messages) sent for the window
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
-  uint64_t mismatches = 0;
+  uint64_t mismatches = 0;  // whole run, warmup included: a wrong byte is never "warm-up"
   uint64_t established = 0;
-  uint64_t failed = 0;           // connections that never opened
+  uint64_t failed = 0;  // connections that never opened
   ErrorCounts errors;
-  Histogram latency;             // corrected (from intended send time)
-  Histogram latency_uncorrected; // from actual send time
+  Histogram latency;              // corrected (from intended send time)
+  Histogram latency_uncorrected;  // from actual send time
   Histogram connect_latency;
   std::vector<IntervalStats> timeseries;
 
-  // Clears what the warmup measured; connection counts are kept.
-  void ResetWindow();
+  // Open loop: how late each send left against its schedule, and the
+  // schedule's slots in the window that were never sent at all.
+  Histogram send_lag{7};
+  uint64_t unsent = 0;
+  uint64_t in_flight_at_end = 0;  // sent but unanswered when the window closed
+
+  // Line: messages that should have reached the connections still open at the
+  // end (every other connection, for each message sent in the window), and
+  // how many did.
+  uint64_t expected_deliveries = 0;
+  uint64_t delivered = 0;
+
   void Merge(const WorkerStats& other);
 };
 

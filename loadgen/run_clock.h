@@ -3,19 +3,32 @@
 #include <atomic>
 #include <cstdint>
 
+#include "common/fd.h"
+
 namespace c10k {
 
 // The few things the main thread and the workers share: when traffic starts
 // (after every worker has finished connecting) and whether to stop. Workers
-// read these a few times per loop iteration; no counter is shared.
+// read these once per loop iteration; no counter is shared.
 struct RunClock {
   std::atomic<int> workers_connected{0};
   std::atomic<int64_t> traffic_start_ns{0};  // 0 until every worker has connected
   std::atomic<bool> stop{false};             // end now (interrupted or failed)
+  // An eventfd the main thread signals when traffic starts or the run stops,
+  // so workers blocked in epoll wake at once instead of at their next tick
+  // (an open-loop schedule that starts late would be measured as latency).
+  UniqueFd wake;
+
+  // Line: once a worker's window closes it adds the messages its senders sent
+  // for the window and counts itself done; when all are done, every worker
+  // knows how many deliveries to wait for.
+  std::atomic<uint64_t> window_messages{0};
+  std::atomic<int> senders_done{0};
 };
 
-// What a worker publishes for the live progress line, at most every 100 ms.
-struct WorkerProgress {
+// What a worker publishes for the live progress line, at most every 20 ms; a
+// cache line of its own, so that workers publishing never contend.
+struct alignas(64) WorkerProgress {
   std::atomic<uint64_t> established{0};
   std::atomic<uint64_t> requests{0};  // completed in the measured window
   std::atomic<int64_t> p99_ns{0};     // of the current second

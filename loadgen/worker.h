@@ -8,7 +8,9 @@
 #include "common/fd.h"
 #include "loadgen/load_config.h"
 #include "loadgen/load_stats.h"
+#include "loadgen/precise_epoll.h"
 #include "loadgen/run_clock.h"
+#include "loadgen/send_schedule.h"
 #include "protocols/client_codec.h"
 
 namespace c10k {
@@ -16,8 +18,12 @@ namespace c10k {
 // One load generator thread: its own epoll instance, its own slice of the
 // connections, its own counters and histograms (the wrk model). Connects its
 // slice, waits for the run clock to start traffic, drives requests until the
-// measured window ends, then closes everything.
-class Worker {
+// measured window ends (closed loop: `depth` in flight; open loop: each
+// connection on its own schedule), then closes everything.
+//
+// worker.cc holds the loop, worker_connect.cc the connect phase,
+// worker_traffic.cc requests and replies.
+class Worker final : private StampSink {
  public:
   // Connections `first`, `first + stride`, ... below config.connections.
   Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
@@ -32,53 +38,105 @@ class Worker {
   static constexpr uint8_t kReadableInterest = 1;
   static constexpr uint8_t kWritableInterest = 2;
 
+  // The times of one request in flight: when its slot was (open loop) and
+  // when it was actually written. Closed loop: both the same.
+  struct InFlight {
+    int64_t intended_ns;
+    int64_t sent_ns;
+  };
+
+  // Flat per-connection state, allocated before the run (wrk's connection).
   struct Connection {
     UniqueFd fd;
     State state = State::kNotStarted;
-    bool active = false;  // carries traffic; idle ones stay open and silent
+    bool active = false;     // sends; idle ones stay open (line: they still receive)
+    bool scheduled = false;  // waiting in schedule_ for its next slot
     uint8_t interest = 0;
+    uint32_t number = 0;  // connection number in the whole run
+    uint32_t ring = 0;    // first of its `depth` entries in in_flight_
+    uint32_t oldest = 0;  // ring position of the oldest request in flight
+    uint32_t in_flight = 0;
     int64_t connect_started_ns = 0;
+    int64_t next_intended_ns = 0;   // open loop: this connection's next slot
+    uint64_t window_sent = 0;       // line: messages sent for the window
+    uint64_t window_delivered = 0;  // line: window messages this one received
     std::unique_ptr<ClientCodec> codec;
     ByteBuffer output;
     ByteBuffer input;  // a partial reply kept for the next read
-    // Send times of the requests in flight, oldest first (a ring of `depth`).
-    std::vector<int64_t> sent_at;
-    size_t oldest = 0;
-    size_t in_flight = 0;
   };
 
+  // worker.cc: the loop.
+  void CheckTrafficStart(int64_t now);
+  void RunTimers(int64_t now);
+  int64_t NextWake(int64_t now) const;
+  void CloseWindow(int64_t now);
+  bool LinesStillArriving(int64_t now);
+  void FinishLineCounts();
+  void PublishProgress(int64_t now);
+  bool InWindow(int64_t t) const { return t >= measure_start_ns_ && t < measure_end_ns_; }
+  bool Line() const { return config_.protocol == Protocol::kLine; }
+
+  // worker_connect.cc: the connect phase.
   void StartConnects(int64_t now);
+  bool OpenSocket(Connection& connection, uint32_t index);
   void FinishConnect(Connection& connection, int64_t now);
-  void StartTraffic(int64_t now);
+  void ExpireConnects(int64_t now);
+  int64_t NextConnectExpiry() const;
+  void CountConnectFailure(int error);
+
+  // worker_traffic.cc: requests and replies.
+  void StartTraffic(int64_t start, int64_t now);
+  void SendClosedLoop(Connection& connection, int64_t now);
+  void SendDue(Connection& connection, int64_t now);
+  bool CanSend(const Connection& connection) const;
+  void AppendRequest(Connection& connection, int64_t intended, int64_t now);
+  void Flush(Connection& connection, int64_t now);
   void HandleEvent(uint32_t index, uint32_t events, int64_t now);
   void ReadReplies(Connection& connection, int64_t now);
-  void SendRequests(Connection& connection, int64_t now);
-  void Flush(Connection& connection);
+  bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
+  void Delivered(const MessageStamp& stamp) override;
+  void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at);
+  void ExpireRequests(int64_t now);
   void SetInterest(Connection& connection, uint8_t interest);
   void Fail(Connection& connection, int error);
   void Close(Connection& connection);
-  void CountConnectFailure(int error);
-  void ExpireConnects(int64_t now);
-  void PublishProgress(int64_t now);
-  bool InWindow(int64_t now) const { return now >= measure_start_ns_ && now < measure_end_ns_; }
 
   const LoadConfig& config_;
   RunClock& clock_;
   WorkerProgress& progress_;
-  UniqueFd epoll_;
+  int first_;
+  PreciseEpoll epoll_;
   std::vector<Connection> connections_;
-  std::vector<uint64_t> global_index_;  // connection number in the whole run
+  std::vector<InFlight> in_flight_;  // `depth` entries per active connection
+  uint32_t depth_;
+  SendSchedule schedule_;
+  int64_t interval_ns_ = 0;          // open loop: between one connection's slots
+  int64_t connect_interval_ns_ = 0;  // --connect-rate pacing for this worker; 0: unpaced
   std::vector<char> read_chunk_;
   WorkerStats stats_;
+
   size_t next_to_connect_ = 0;
   size_t connecting_ = 0;
-  size_t resolved_ = 0;  // connections that opened or failed
+  size_t expire_cursor_ = 0;  // connects start in index order, so they expire in it too
+  size_t resolved_ = 0;       // connections that opened or failed
+  int64_t next_connect_ns_ = 0;
   bool reported_connected_ = false;
   bool traffic_started_ = false;
+  bool window_closed_ = false;
   int64_t measure_start_ns_ = INT64_MAX;
   int64_t measure_end_ns_ = INT64_MAX;
-  int64_t connect_deadline_ns_ = 0;
   int64_t next_publish_ns_ = 0;
+  int64_t next_timeout_scan_ns_ = INT64_MAX;
+  int64_t drain_deadline_ns_ = 0;
+
+  // Line: what StampSink::Delivered needs to know about the read in progress,
+  // and the drain bookkeeping once every worker's window has closed.
+  Connection* receiving_ = nullptr;
+  int64_t receiving_at_ns_ = 0;
+  bool expected_known_ = false;
+  uint64_t window_messages_ = 0;
+  uint64_t expected_open_ = 0;
+  uint64_t delivered_open_ = 0;
 };
 
 }  // namespace c10k

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/byte_buffer.h"
@@ -11,19 +12,45 @@ namespace c10k {
 
 // What the load generator asks of a protocol.
 struct ClientCodecOptions {
-  size_t message_size = 64;  // payload bytes per request (echo, framed)
+  size_t message_size = 64;  // payload bytes per request (echo, framed, resp values, line)
   uint64_t stream_seed = 0;  // makes each connection's payload bytes distinct
+  uint32_t keys = 0;         // resp: 0 sends PING; K alternates SET and GET over K keys
+  std::string http_host = "localhost";  // http: the Host header
+  std::string http_path = "/";          // http: the path every GET asks for
+  uint32_t sender = 0;                  // line: this connection's number, carried in each line
 };
 
 struct ReplyParse {
-  size_t consumed = 0;         // bytes of input used; the rest is kept
-  uint32_t completed = 0;      // replies completed, in request order
-  uint32_t mismatches = 0;     // completed replies whose content was wrong
-  bool protocol_error = false; // the reply stream cannot be parsed any further
+  size_t consumed = 0;          // bytes of input used; the rest is kept
+  uint32_t completed = 0;       // replies completed, in request order
+  uint32_t mismatches = 0;      // completed replies whose content was wrong
+  bool protocol_error = false;  // the reply stream cannot be parsed any further
+};
+
+// The times a broadcast message carries with it, so that whoever receives it
+// can measure its latency without asking the sender.
+struct MessageStamp {
+  int64_t intended_ns = 0;  // when the send schedule meant it to leave
+  int64_t sent_ns = 0;      // when it was actually written
+  uint32_t sender = 0;      // the sending connection's number
+};
+
+// Told about each intact broadcast message a codec parses.
+class StampSink {
+ public:
+  virtual void Delivered(const MessageStamp& stamp) = 0;
+
+ protected:
+  ~StampSink() = default;
 };
 
 // A per-connection client-side state machine, sans I/O: the load generator
 // asks it for requests and feeds it reply bytes; it verifies every reply.
+//
+// Request/response protocols (echo, framed, http, resp) answer each request
+// on the same connection, in order. Broadcast protocols (line) do not: a
+// message goes to every other connection, so it carries its own stamp, and
+// the receiving side reports each one through a StampSink.
 class ClientCodec {
  public:
   virtual ~ClientCodec() = default;
@@ -31,6 +58,17 @@ class ClientCodec {
   virtual void WriteRequest(ByteBuffer& out) = 0;
   // Parses as many complete replies as `input` holds.
   virtual ReplyParse ParseReplies(std::string_view input) = 0;
+
+  // True for broadcast protocols, which are driven through the two calls
+  // below instead of the two above.
+  virtual bool Broadcasts() const { return false; }
+  // Appends the next message, carrying `stamp`.
+  virtual void WriteMessage(ByteBuffer& out, const MessageStamp& /*stamp*/) { WriteRequest(out); }
+  // Parses complete messages, telling `sink` about each intact one;
+  // `completed` counts every message, `mismatches` the damaged ones.
+  virtual ReplyParse ParseMessages(std::string_view input, StampSink& /*sink*/) {
+    return ParseReplies(input);
+  }
 };
 
 // nullptr when the load generator does not drive `protocol` (yet).

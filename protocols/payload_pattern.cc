@@ -28,4 +28,25 @@ std::string_view PayloadPattern::At(uint64_t offset) {
   return {kTable.data() + start, kSize - start};
 }
 
+void PayloadPattern::AppendTo(ByteBuffer& out, uint64_t offset, size_t length) {
+  while (length > 0) {
+    std::string_view chunk = At(offset);
+    if (chunk.size() > length) chunk = chunk.substr(0, length);
+    out.Append(chunk);
+    offset += chunk.size();
+    length -= chunk.size();
+  }
+}
+
+bool PayloadPattern::Matches(uint64_t offset, std::string_view bytes) {
+  while (!bytes.empty()) {
+    std::string_view expected = At(offset);
+    size_t n = expected.size() < bytes.size() ? expected.size() : bytes.size();
+    if (bytes.substr(0, n) != expected.substr(0, n)) return false;
+    bytes.remove_prefix(n);
+    offset += n;
+  }
+  return true;
+}
+
 }  // namespace c10k

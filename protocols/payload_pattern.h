@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/byte_buffer.h"
+
 namespace c10k {
 
 // A fixed table of pseudo-random bytes that payloads are cut from: byte i of a
@@ -15,6 +17,10 @@ class PayloadPattern {
   // The bytes of the stream starting at `offset`, at most up to the end of
   // the table (callers loop for longer spans).
   static std::string_view At(uint64_t offset);
+  // Appends `length` bytes of the stream starting at `offset`.
+  static void AppendTo(ByteBuffer& out, uint64_t offset, size_t length);
+  // True when `bytes` are exactly the stream starting at `offset`.
+  static bool Matches(uint64_t offset, std::string_view bytes);
 };
 
 }  // namespace c10k

@@ -4,6 +4,7 @@
 
 #include "common/byte_buffer.h"
 #include "protocols/echo.h"
+#include "protocols/echo_client.h"
 
 namespace c10k {
 namespace {

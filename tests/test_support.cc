@@ -38,18 +38,22 @@ std::optional<ServerProcess> StartServer(const std::string& model, const std::st
   return ServerProcess{std::move(*child), *address, *listening};
 }
 
-CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
-                      const std::string& stderr_path) {
+std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
+                                      const std::string& stderr_path) {
   ChildOptions options;
   options.argv = {kBinary};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.stderr_path = stderr_path;
   std::string error;
   auto child = ChildProcess::Start(options, &error);
-  if (!child) {
-    ADD_FAILURE() << "cannot start c10k: " << error;
-    return {};
-  }
+  if (!child) ADD_FAILURE() << "cannot start c10k: " << error;
+  return child;
+}
+
+CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
+                      const std::string& stderr_path) {
+  auto child = StartC10k(args, stderr_path);
+  if (!child) return {};
   CommandResult result;
   int64_t deadline = MonotonicNanos() + timeout_s * kNanosPerSecond;
   while (MonotonicNanos() < deadline) {

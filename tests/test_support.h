@@ -29,6 +29,11 @@ std::optional<ServerProcess> StartServer(const std::string& model, const std::st
                                          const std::vector<std::string>& extra = {},
                                          const std::string& stderr_path = "");
 
+// Starts `c10k ARGS...` without waiting for it, for tests that act while it
+// runs (stop the server, send SIGINT). Fails the test if it cannot start.
+std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
+                                      const std::string& stderr_path = "");
+
 // Runs `c10k ARGS...` to completion (bounded by `timeout_s`) and returns its
 // exit status and stdout. Fails the test on timeout.
 struct CommandResult {

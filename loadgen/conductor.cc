@@ -1,0 +1,152 @@
+#include "loadgen/conductor.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/clock.h"
+#include "common/stop_signal.h"
+
+namespace c10k {
+
+namespace {
+
+constexpr int64_t kServerSampleEvery = 250 * kNanosPerMilli;
+constexpr int64_t kLiveLineEvery = 500 * kNanosPerMilli;
+
+// CPU seconds of this process so far; getrusage has microsecond resolution,
+// /proc only clock ticks.
+double SelfCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+void SignalWorkers(const RunClock& clock) {
+  if (!clock.wake) return;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(clock.wake.Get(), &one, sizeof one);
+}
+
+}  // namespace
+
+void Conductor::Run() {
+  // Phase 1: every worker connects its slice (bounded by the connect timeout
+  // inside the workers).
+  int64_t connects_started = MonotonicNanos();
+  while (clock_.workers_connected.load() < config_.threads && !Stopping()) {
+    Tick(MonotonicNanos(), "connecting");
+    usleep(1000);
+  }
+  result_.connect_s = static_cast<double>(MonotonicNanos() - connects_started) / kNanosPerSecond;
+  if (Established() == 0 || Stopping()) {
+    // Nothing to measure (or interrupted while connecting): end now instead
+    // of idling through the window.
+    result_.interrupted = StopRequested();
+    StopWorkers();
+    return;
+  }
+  int64_t start = MonotonicNanos();
+  clock_.traffic_start_ns.store(start, std::memory_order_release);
+  SignalWorkers(clock_);
+  int64_t measure_start = start + config_.warmup_ns;
+  int64_t measure_end = measure_start + config_.duration_ns;
+  // Phase 2: warmup. Phase 3: the measured window. The workers end the
+  // window on their own clock; this thread only watches.
+  bool sampled_start = false;
+  while (!Stopping()) {
+    int64_t now = MonotonicNanos();
+    if (!sampled_start && now >= measure_start) {
+      SampleAtStart();
+      sampled_start = true;
+    }
+    if (now >= measure_end) break;
+    if (sampled_start) SampleDuring();
+    Tick(now, now < measure_start ? "warmup" : "measuring");
+    usleep(static_cast<useconds_t>(
+        std::clamp<int64_t>((measure_end - now) / kNanosPerMicro, 1, 50000)));
+  }
+  int64_t end = std::min(MonotonicNanos(), measure_end);
+  if (!sampled_start) SampleAtStart();
+  result_.interrupted = StopRequested();
+  result_.measured_s =
+      std::max<double>(0, static_cast<double>(end - measure_start) / kNanosPerSecond);
+  SampleAtEnd();
+  if (result_.interrupted) StopWorkers();
+  if (config_.live_line) std::fprintf(stderr, "\r\033[K");
+}
+
+bool Conductor::Stopping() const { return StopRequested() || clock_.stop.load(); }
+
+uint64_t Conductor::Established() const {
+  uint64_t established = 0;
+  for (auto& worker : progress_) established += worker.established.load(std::memory_order_relaxed);
+  return established;
+}
+
+void Conductor::StopWorkers() {
+  clock_.stop.store(true);
+  SignalWorkers(clock_);
+  if (config_.live_line) std::fprintf(stderr, "\r\033[K");
+}
+
+void Conductor::SampleAtStart() {
+  self_before_ = SelfCpuSeconds();
+  self_before_ns_ = MonotonicNanos();
+  if (config_.server_pid > 0) result_.server_before = SampleProcess(config_.server_pid);
+}
+
+void Conductor::SampleDuring() {
+  if (config_.server_pid <= 0) return;
+  int64_t now = MonotonicNanos();
+  if (now < next_server_sample_ns_) return;
+  next_server_sample_ns_ = now + kServerSampleEvery;
+  if (auto sample = SampleProcess(config_.server_pid)) {
+    result_.server_peak_rss_kib = std::max(result_.server_peak_rss_kib, sample->rss_kib);
+    result_.server_peak_threads = std::max(result_.server_peak_threads, sample->threads);
+  } else {
+    result_.server_exited = true;
+  }
+}
+
+void Conductor::SampleAtEnd() {
+  double wall_s = static_cast<double>(MonotonicNanos() - self_before_ns_) / kNanosPerSecond;
+  if (wall_s > 0) result_.loadgen_cpu_pct = 100.0 * (SelfCpuSeconds() - self_before_) / wall_s;
+  if (config_.server_pid <= 0) return;
+  result_.server_after = SampleProcess(config_.server_pid);
+  if (!result_.server_after) {
+    result_.server_exited = true;
+    return;
+  }
+  result_.server_peak_rss_kib =
+      std::max(result_.server_peak_rss_kib, result_.server_after->rss_kib);
+  result_.server_peak_threads =
+      std::max(result_.server_peak_threads, result_.server_after->threads);
+}
+
+void Conductor::Tick(int64_t now, const char* phase) {
+  if (!config_.live_line || now < next_line_ns_) return;
+  next_line_ns_ = now + kLiveLineEvery;
+  uint64_t established = 0, requests = 0;
+  int64_t p99 = 0;
+  for (auto& worker : progress_) {
+    established += worker.established.load(std::memory_order_relaxed);
+    requests += worker.requests.load(std::memory_order_relaxed);
+    p99 = std::max(p99, worker.p99_ns.load(std::memory_order_relaxed));
+  }
+  double rate = 0;
+  if (last_line_ns_ != 0 && now > last_line_ns_) {
+    rate = static_cast<double>(requests - last_requests_) * kNanosPerSecond / (now - last_line_ns_);
+  }
+  last_line_ns_ = now;
+  last_requests_ = requests;
+  std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %.0f us", phase,
+               static_cast<unsigned long long>(established), config_.connections, rate,
+               static_cast<double>(p99) / kNanosPerMicro);
+  std::fflush(stderr);
+}
+
+}  // namespace c10k

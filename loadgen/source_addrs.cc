@@ -1,0 +1,105 @@
+#include "loadgen/source_addrs.h"
+
+#include <arpa/inet.h>
+
+#include <fstream>
+
+namespace c10k {
+
+namespace {
+
+// Appends the IPv4 addresses first..last inclusive.
+bool AppendRange(std::string_view first_text, std::string_view last_text,
+                 std::vector<SocketAddress>& out, std::string* error) {
+  auto first = ParseAddress(first_text, 0);
+  auto last = ParseAddress(last_text, 0);
+  if (!first || !last || first->Family() != AF_INET || last->Family() != AF_INET) {
+    *error = "--source-addrs: a range must join two IPv4 addresses, e.g. 127.0.0.1-127.0.0.8";
+    return false;
+  }
+  uint32_t from = ntohl(reinterpret_cast<const sockaddr_in*>(&first->storage)->sin_addr.s_addr);
+  uint32_t to = ntohl(reinterpret_cast<const sockaddr_in*>(&last->storage)->sin_addr.s_addr);
+  if (to < from) {
+    *error = "--source-addrs: range " + std::string(first_text) + "-" + std::string(last_text) +
+             " runs backwards";
+    return false;
+  }
+  if (to - from >= kMaxSourceAddrs - out.size()) {
+    *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+    return false;
+  }
+  for (uint64_t value = from; value <= to; ++value) {
+    SocketAddress address = *first;
+    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_addr.s_addr =
+        htonl(static_cast<uint32_t>(value));
+    out.push_back(address);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
+                                                           std::string* error) {
+  std::vector<SocketAddress> addresses;
+  for (size_t start = 0;;) {
+    size_t comma = text.find(',', start);
+    std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    if (item.empty()) {
+      *error = "--source-addrs: an empty address in \"" + std::string(text) + "\"";
+      return std::nullopt;
+    }
+    size_t dash = item.find('-');
+    if (dash != std::string_view::npos) {
+      if (!AppendRange(item.substr(0, dash), item.substr(dash + 1), addresses, error)) {
+        return std::nullopt;
+      }
+    } else {
+      auto address = ParseAddress(item, 0);
+      if (!address) {
+        *error = "--source-addrs: \"" + std::string(item) + "\" is not a literal IP address";
+        return std::nullopt;
+      }
+      if (addresses.size() >= kMaxSourceAddrs) {
+        *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+        return std::nullopt;
+      }
+      addresses.push_back(*address);
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  for (const auto& address : addresses) {
+    if (address.Family() != addresses.front().Family()) {
+      *error = "--source-addrs: IPv4 and IPv6 addresses cannot be mixed";
+      return std::nullopt;
+    }
+  }
+  return addresses;
+}
+
+PortRange LocalPortRange() {
+  PortRange range;
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  if (in >> low >> high && low > 0 && high >= low) {
+    range.low = low;
+    range.high = high;
+  }
+  return range;
+}
+
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports) {
+  uint64_t sources = addresses == 0 ? 1 : addresses;
+  uint64_t available = static_cast<uint64_t>(ports.Count()) * sources;
+  if (static_cast<uint64_t>(connections) <= available) return "";
+  return "--connections " + std::to_string(connections) +
+         " needs as many local ports, but net.ipv4.ip_local_port_range " +
+         std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
+         std::to_string(ports.Count()) + " per source address x " + std::to_string(sources) +
+         " = " + std::to_string(available) +
+         "; add source addresses, e.g. --source-addrs 127.0.0.1-127.0.0.8";
+}
+
+}  // namespace c10k

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/net.h"
+
+namespace c10k {
+
+// Parses --source-addrs: a comma-separated list of literal addresses and IPv4
+// ranges, e.g. "127.0.0.1-127.0.0.8" or "127.0.0.2,127.0.0.5-127.0.0.6" or
+// "::1". nullopt with `error` set (one sentence) on anything else, on mixed
+// families, or on more than kMaxSourceAddrs addresses.
+std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
+                                                           std::string* error);
+inline constexpr size_t kMaxSourceAddrs = 65536;
+
+// The ephemeral port range connect() draws from for one source address
+// (net.ipv4.ip_local_port_range; the Linux default when unreadable).
+struct PortRange {
+  int low = 32768;
+  int high = 60999;
+  int Count() const { return high - low + 1; }
+};
+PortRange LocalPortRange();
+
+// Every connection to one target from one source address needs its own
+// ephemeral port. Returns an empty string when `connections` fit the ports of
+// `addresses` source addresses (0: the kernel's choice, one address), or a
+// one-line reason naming the range.
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports);
+
+}  // namespace c10k

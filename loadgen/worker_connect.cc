@@ -1,0 +1,129 @@
+// The connect phase of a worker: nonblocking connects, at most
+// kMaxConnectsInFlight at a time (or paced by --connect-rate), each bound to
+// its source address, each with its own deadline. A failed connect is counted
+// by kind and never retried: the run reports what the server did.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "common/clock.h"
+#include "common/net.h"
+#include "loadgen/worker.h"
+
+namespace c10k {
+
+namespace {
+
+// Connects in flight per worker. More would only overflow the server's
+// accept queue (net.core.somaxconn) and turn into SYN retransmits a second
+// later; this keeps connecting "as fast as the server accepts".
+constexpr size_t kMaxConnectsInFlight = 512;
+
+}  // namespace
+
+void Worker::StartConnects(int64_t now) {
+  while (next_to_connect_ < connections_.size() && connecting_ < kMaxConnectsInFlight) {
+    if (connect_interval_ns_ > 0) {
+      if (next_connect_ns_ > now) return;
+      next_connect_ns_ += connect_interval_ns_;
+    }
+    uint32_t index = static_cast<uint32_t>(next_to_connect_++);
+    Connection& connection = connections_[index];
+    connection.connect_started_ns = now;
+    if (!OpenSocket(connection, index)) {
+      connection.fd.Reset();
+      connection.state = State::kClosed;
+      CountConnectFailure(errno);
+    }
+  }
+}
+
+bool Worker::OpenSocket(Connection& connection, uint32_t index) {
+  connection.fd.Reset(
+      socket(config_.target.Family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  int fd = connection.fd.Get();
+  if (fd < 0) return false;
+  if (!config_.source_addrs.empty()) {
+    // Without IP_BIND_ADDRESS_NO_PORT, bind() would pick the local port before
+    // the destination is known and each source address would run out after
+    // its ~28,000 ephemeral ports across all destinations; with it the port is
+    // chosen at connect() time per 4-tuple.
+    int one = 1;
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    const SocketAddress& source =
+        config_.source_addrs[connection.number % config_.source_addrs.size()];
+    if (bind(fd, source.Get(), source.length) != 0) return false;
+  }
+  SetNoDelay(fd);
+  int rc = connect(fd, config_.target.Get(), config_.target.length);
+  if (rc != 0 && errno != EINPROGRESS) return false;
+  epoll_event event{};
+  event.events = EPOLLOUT;
+  event.data.u32 = index;
+  if (epoll_ctl(epoll_.Fd(), EPOLL_CTL_ADD, fd, &event) != 0) return false;
+  connection.interest = kWritableInterest;
+  connection.state = State::kConnecting;
+  ++connecting_;
+  // Even a connect that completed at once reports through EPOLLOUT, so it is
+  // finished in one place.
+  return true;
+}
+
+void Worker::CountConnectFailure(int error) {
+  ++stats_.failed;
+  ++resolved_;
+  if (error == ECONNREFUSED) {
+    ++stats_.errors.refused;
+  } else if (error == ETIMEDOUT) {
+    ++stats_.errors.timeout;
+  } else if (error == ECONNRESET) {
+    ++stats_.errors.reset;
+  } else {
+    ++stats_.errors.other;
+  }
+}
+
+int64_t Worker::NextConnectExpiry() const {
+  for (size_t i = expire_cursor_; i < next_to_connect_; ++i) {
+    if (connections_[i].state == State::kConnecting) {
+      return connections_[i].connect_started_ns + config_.connect_timeout_ns;
+    }
+  }
+  return INT64_MAX;
+}
+
+void Worker::ExpireConnects(int64_t now) {
+  while (expire_cursor_ < next_to_connect_) {
+    Connection& connection = connections_[expire_cursor_];
+    if (connection.state == State::kConnecting) {
+      if (connection.connect_started_ns + config_.connect_timeout_ns > now) return;
+      connection.fd.Reset();
+      connection.state = State::kClosed;
+      --connecting_;
+      CountConnectFailure(ETIMEDOUT);
+    }
+    ++expire_cursor_;
+  }
+}
+
+void Worker::FinishConnect(Connection& connection, int64_t now) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  getsockopt(connection.fd.Get(), SOL_SOCKET, SO_ERROR, &error, &length);
+  --connecting_;
+  if (error != 0) {
+    connection.fd.Reset();
+    connection.state = State::kClosed;
+    CountConnectFailure(error);
+    return;
+  }
+  connection.state = State::kOpen;
+  ++stats_.established;
+  ++resolved_;
+  stats_.connect_latency.Record(now - connection.connect_started_ns);
+  // Idle connections still watch for the server closing them.
+  SetInterest(connection, kReadableInterest);
+}
+
+}  // namespace c10k

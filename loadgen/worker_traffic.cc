@@ -1,0 +1,255 @@
+// Requests and replies of a worker. Closed loop: each active connection keeps
+// `depth` requests in flight and sends the next as soon as a reply completes.
+// Open loop: each sends on its own schedule, at most `depth` in flight; a
+// request whose slot passed while the connection waited goes out as soon as a
+// reply frees room, and its latency is counted from the slot, not from the
+// late send (coordinated omission corrected, the way wrk2 does it). Catch-up
+// is therefore limited to `depth` requests per reply, never a burst.
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "common/clock.h"
+#include "common/io_status.h"
+#include "loadgen/worker.h"
+
+namespace c10k {
+
+namespace {
+
+// Line: a sender stops generating messages while this much is still queued
+// for a socket the server is not draining (its backpressure), and counts the
+// skipped slots as the schedule falling behind.
+constexpr size_t kMaxPendingLineBytes = 64 * 1024;
+
+}  // namespace
+
+void Worker::StartTraffic(int64_t start, int64_t now) {
+  traffic_started_ = true;
+  for (auto& connection : connections_) {
+    if (connection.state != State::kOpen || !connection.active) continue;
+    if (config_.OpenLoop()) {
+      connection.next_intended_ns += start;
+      SendDue(connection, now);
+    } else {
+      SendClosedLoop(connection, now);
+    }
+  }
+}
+
+bool Worker::CanSend(const Connection& connection) const {
+  if (Line()) return connection.output.Size() < kMaxPendingLineBytes;
+  return connection.in_flight < depth_;
+}
+
+void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now) {
+  bool for_window = InWindow(intended);
+  if (Line()) {
+    connection.codec->WriteMessage(connection.output, {intended, now, connection.number});
+    if (for_window) ++connection.window_sent;
+  } else {
+    connection.codec->WriteRequest(connection.output);
+    in_flight_[connection.ring + (connection.oldest + connection.in_flight) % depth_] = {intended,
+                                                                                         now};
+    ++connection.in_flight;
+  }
+  if (!for_window) return;
+  ++stats_.sent;
+  if (config_.OpenLoop()) stats_.send_lag.Record(now - intended);
+}
+
+void Worker::SendClosedLoop(Connection& connection, int64_t now) {
+  // All the requests that fit go out in one write.
+  while (connection.in_flight < depth_) AppendRequest(connection, now, now);
+  Flush(connection, now);
+}
+
+void Worker::SendDue(Connection& connection, int64_t now) {
+  while (CanSend(connection) && connection.next_intended_ns <= now &&
+         connection.next_intended_ns < measure_end_ns_) {
+    AppendRequest(connection, connection.next_intended_ns, now);
+    connection.next_intended_ns += interval_ns_;
+  }
+  Flush(connection, now);
+  // A connection with room waits for its next slot on the timer; one without
+  // room is woken by the reply (or the drained output) that makes room.
+  if (connection.state == State::kOpen && !connection.scheduled && CanSend(connection) &&
+      connection.next_intended_ns < measure_end_ns_) {
+    schedule_.Push(connection.next_intended_ns,
+                   static_cast<uint32_t>(&connection - connections_.data()));
+    connection.scheduled = true;
+  }
+}
+
+void Worker::Flush(Connection& connection, int64_t now) {
+  while (!connection.output.Empty()) {
+    std::string_view pending = connection.output.Readable();
+    IoResult result = WriteSome(connection.fd.Get(), pending.data(), pending.size());
+    if (result.status == IoStatus::kOk) {
+      if (InWindow(now)) stats_.bytes_sent += result.bytes;
+      connection.output.Consume(result.bytes);
+      continue;
+    }
+    if (result.status == IoStatus::kRetry) {
+      SetInterest(connection, kReadableInterest | kWritableInterest);
+      return;
+    }
+    Fail(connection, result.error);
+    return;
+  }
+  SetInterest(connection, kReadableInterest);
+}
+
+void Worker::HandleEvent(uint32_t index, uint32_t events, int64_t now) {
+  Connection& connection = connections_[index];
+  if (connection.state == State::kConnecting) {
+    FinishConnect(connection, now);
+    return;
+  }
+  if (connection.state != State::kOpen) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    ReadReplies(connection, now);
+    if (connection.state != State::kOpen) return;
+  }
+  if (events & EPOLLOUT) {
+    Flush(connection, now);
+    // A line sender held back by its own backlog resumes its schedule.
+    if (Line() && connection.active && traffic_started_ && connection.state == State::kOpen &&
+        now < measure_end_ns_) {
+      SendDue(connection, now);
+    }
+  }
+}
+
+void Worker::ReadReplies(Connection& connection, int64_t now) {
+  IoResult result = ReadSome(connection.fd.Get(), read_chunk_.data(), read_chunk_.size());
+  if (result.status == IoStatus::kRetry) return;
+  if (result.status == IoStatus::kClosed) {
+    ++stats_.errors.closed_by_server;
+    Close(connection);
+    return;
+  }
+  if (result.status == IoStatus::kError) {
+    Fail(connection, result.error);
+    return;
+  }
+  if (InWindow(now)) stats_.bytes_received += result.bytes;
+  if (!connection.codec) {
+    // An idle connection of a request/response protocol asked for nothing.
+    ++stats_.errors.protocol;
+    Close(connection);
+    return;
+  }
+  std::string_view data(read_chunk_.data(), result.bytes);
+  bool buffered = !connection.input.Empty();
+  if (buffered) {
+    connection.input.Append(data);
+    data = connection.input.Readable();
+  }
+  ReplyParse parse;
+  if (Line()) {
+    receiving_ = &connection;
+    receiving_at_ns_ = now;
+    parse = connection.codec->ParseMessages(data, *this);
+  } else {
+    parse = connection.codec->ParseReplies(data);
+  }
+  if (buffered) {
+    connection.input.Consume(parse.consumed);
+  } else if (parse.consumed < data.size()) {
+    connection.input.Append(data.substr(parse.consumed));
+  }
+  stats_.mismatches += parse.mismatches;
+  bool unasked = !Line() && !CompleteReplies(connection, parse.completed, now);
+  if (parse.protocol_error || unasked) {
+    ++stats_.errors.protocol;
+    Close(connection);
+    return;
+  }
+  if (!connection.active || Line()) return;
+  if (config_.OpenLoop()) {
+    SendDue(connection, now);
+  } else if (now < measure_end_ns_) {
+    SendClosedLoop(connection, now);
+  }
+}
+
+bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t now) {
+  if (completed > connection.in_flight) return false;
+  bool in_window = InWindow(now);
+  for (uint32_t i = 0; i < completed; ++i) {
+    const InFlight& request = in_flight_[connection.ring + connection.oldest];
+    connection.oldest = (connection.oldest + 1) % depth_;
+    --connection.in_flight;
+    if (in_window) RecordLatency(now - request.intended_ns, now - request.sent_ns, now);
+  }
+  return true;
+}
+
+void Worker::Delivered(const MessageStamp& stamp) {
+  // A message belongs to the window its slot was in, wherever it is received,
+  // so the deliveries that finish during the drain still count.
+  if (!InWindow(stamp.intended_ns)) return;
+  ++receiving_->window_delivered;
+  if (expected_known_) ++delivered_open_;
+  RecordLatency(receiving_at_ns_ - stamp.intended_ns, receiving_at_ns_ - stamp.sent_ns,
+                stamp.intended_ns);
+}
+
+void Worker::RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at) {
+  stats_.latency.Record(corrected);
+  stats_.latency_uncorrected.Record(uncorrected);
+  size_t second =
+      std::min<size_t>((at - measure_start_ns_) / kNanosPerSecond, stats_.timeseries.size() - 1);
+  ++stats_.timeseries[second].requests;
+  stats_.timeseries[second].latency.Record(corrected);
+  ++stats_.requests;
+}
+
+void Worker::ExpireRequests(int64_t now) {
+  for (auto& connection : connections_) {
+    if (connection.state != State::kOpen || connection.in_flight == 0) continue;
+    const InFlight& oldest = in_flight_[connection.ring + connection.oldest];
+    if (oldest.sent_ns + config_.request_timeout_ns > now) continue;
+    // The replies may still come, but could no longer be told apart from the
+    // replies to later requests: count every request in flight and give up
+    // on the connection.
+    stats_.errors.timeout += connection.in_flight;
+    Close(connection);
+  }
+}
+
+void Worker::SetInterest(Connection& connection, uint8_t interest) {
+  if (connection.interest == interest) return;
+  epoll_event event{};
+  event.data.u32 = static_cast<uint32_t>(&connection - connections_.data());
+  if (interest & kReadableInterest) event.events |= EPOLLIN;
+  if (interest & kWritableInterest) event.events |= EPOLLOUT;
+  epoll_ctl(epoll_.Fd(), EPOLL_CTL_MOD, connection.fd.Get(), &event);
+  connection.interest = interest;
+}
+
+void Worker::Fail(Connection& connection, int error) {
+  if (error == ECONNRESET || error == EPIPE) {
+    ++stats_.errors.reset;
+  } else if (error == ETIMEDOUT) {
+    ++stats_.errors.timeout;
+  } else {
+    ++stats_.errors.other;
+  }
+  Close(connection);
+}
+
+void Worker::Close(Connection& connection) {
+  if (expected_known_ && connection.state == State::kOpen) {
+    // A line receiver that is gone no longer waits for anything.
+    expected_open_ -= window_messages_ - connection.window_sent;
+    delivered_open_ -= connection.window_delivered;
+  }
+  connection.fd.Reset();
+  connection.state = State::kClosed;
+  connection.in_flight = 0;
+}
+
+}  // namespace c10k

@@ -1,0 +1,109 @@
+// HTTP/1.1 replies on a keep-alive connection can only be delimited by
+// Content-Length (or chunked encoding, which the servers here never use): a
+// reply without either would have to end at close, which a load generator
+// cannot tell from a failure, so it is a protocol error. 1xx interim replies
+// are skipped; 204 and 304 carry no body.
+#include "protocols/http_client.h"
+
+#include <charconv>
+
+namespace c10k {
+
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
+    : request_("GET " + options.http_path + " HTTP/1.1\r\nHost: " + options.http_host +
+               "\r\nUser-Agent: c10k-load\r\n\r\n") {}
+
+void HttpClientCodec::WriteRequest(ByteBuffer& out) { out.Append(request_); }
+
+bool HttpClientCodec::ParseHead(std::string_view head) {
+  size_t line_end = head.find("\r\n");
+  std::string_view status_line = head.substr(0, line_end);
+  // "HTTP/1.1 200 OK": the version, one space, three digits.
+  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') {
+    return false;
+  }
+  auto [end, ec] = std::from_chars(status_line.data() + 9, status_line.data() + 12, status_);
+  if (ec != std::errc() || end != status_line.data() + 12) return false;
+  bool has_length = false;
+  uint64_t length = 0;
+  std::string_view rest = head.substr(line_end + 2);
+  while (!rest.empty()) {
+    size_t next = rest.find("\r\n");
+    std::string_view line = rest.substr(0, next);
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 2);
+    if (line.empty()) break;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (EqualsIgnoringCase(name, "content-length")) {
+      uint64_t parsed = 0;
+      auto [stop, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc() || stop != value.data() + value.size()) return false;
+      if (has_length && parsed != length) return false;
+      has_length = true;
+      length = parsed;
+    } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
+      return false;
+    }
+  }
+  bool bodyless = (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
+  if (bodyless) {
+    body_left_ = 0;
+    return true;
+  }
+  body_left_ = length;
+  return has_length;
+}
+
+ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
+  ReplyParse result;
+  while (true) {
+    if (!in_body_) {
+      size_t head_end = input.find("\r\n\r\n");
+      if (head_end == std::string_view::npos) {
+        if (input.size() > kMaxHead) result.protocol_error = true;
+        return result;
+      }
+      if (head_end + 4 > kMaxHead || !ParseHead(input.substr(0, head_end + 4))) {
+        result.protocol_error = true;
+        return result;
+      }
+      input.remove_prefix(head_end + 4);
+      result.consumed += head_end + 4;
+      // An interim reply (100 Continue) is followed by the real one.
+      if (status_ >= 100 && status_ < 200) continue;
+      in_body_ = true;
+    }
+    size_t take = input.size() < body_left_ ? input.size() : static_cast<size_t>(body_left_);
+    body_left_ -= take;
+    input.remove_prefix(take);
+    result.consumed += take;
+    if (body_left_ > 0) return result;
+    in_body_ = false;
+    ++result.completed;
+    if (status_ != 200) ++result.mismatches;
+  }
+}
+
+}  // namespace c10k

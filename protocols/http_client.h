@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+
+#include "protocols/client_codec.h"
+
+namespace c10k {
+
+// http, client side: keep-alive GETs of one path; each reply's status line,
+// headers and Content-Length are checked, and the body is consumed as it
+// arrives. A status other than 200 is a mismatch.
+class HttpClientCodec final : public ClientCodec {
+ public:
+  explicit HttpClientCodec(const ClientCodecOptions& options);
+  void WriteRequest(ByteBuffer& out) override;
+  ReplyParse ParseReplies(std::string_view input) override;
+
+  // A reply head longer than this is a protocol error, not a reason to buffer.
+  static constexpr size_t kMaxHead = 64 * 1024;
+
+ private:
+  // Parses one complete head (through the blank line). False on a malformed
+  // head; sets status_ and body_left_ (or has_length_ = false).
+  bool ParseHead(std::string_view head);
+
+  std::string request_;
+  int status_ = 0;
+  bool in_body_ = false;
+  uint64_t body_left_ = 0;
+};
+
+}  // namespace c10k

@@ -1,0 +1,324 @@
+// The load generator's client codecs against bytes: replies split at every
+// possible point, corrupted replies, and streams that are not the protocol.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/byte_buffer.h"
+#include "protocols/framed_client.h"
+#include "protocols/http_client.h"
+#include "protocols/line_client.h"
+#include "protocols/payload_pattern.h"
+#include "protocols/resp_client.h"
+
+namespace c10k {
+namespace {
+
+// Everything a codec returned over a sequence of feeds.
+struct Totals {
+  uint32_t completed = 0;
+  uint32_t mismatches = 0;
+  bool protocol_error = false;
+};
+
+// Feeds `stream` to `parse` in pieces of `piece` bytes, keeping unconsumed
+// bytes for the next call exactly as the worker does.
+template <typename Parse>
+Totals FeedInPieces(std::string_view stream, size_t piece, Parse parse) {
+  Totals totals;
+  std::string pending;
+  for (size_t at = 0; at < stream.size() && !totals.protocol_error; at += piece) {
+    pending.append(stream.substr(at, piece));
+    ReplyParse result = parse(std::string_view(pending));
+    EXPECT_LE(result.consumed, pending.size());
+    pending.erase(0, result.consumed);
+    totals.completed += result.completed;
+    totals.mismatches += result.mismatches;
+    totals.protocol_error = result.protocol_error;
+  }
+  return totals;
+}
+
+std::string Requests(ClientCodec& codec, int count) {
+  ByteBuffer out;
+  for (int i = 0; i < count; ++i) codec.WriteRequest(out);
+  return std::string(out.Readable());
+}
+
+// --- framed -----------------------------------------------------------------
+
+TEST(FramedClientTest, EchoedFramesVerifyInAnyFragmentation) {
+  for (size_t piece : {1u, 3u, 4u, 5u, 67u, 1000u}) {
+    FramedClientCodec client({.message_size = 64, .stream_seed = 99});
+    std::string sent = Requests(client, 5);
+    ASSERT_EQ(sent.size(), 5 * (4 + 64u));
+    Totals totals =
+        FeedInPieces(sent, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    EXPECT_EQ(totals.completed, 5u) << piece;
+    EXPECT_EQ(totals.mismatches, 0u) << piece;
+    EXPECT_FALSE(totals.protocol_error);
+  }
+}
+
+TEST(FramedClientTest, CorruptedPayloadIsAMismatch) {
+  FramedClientCodec client({.message_size = 32, .stream_seed = 1});
+  std::string sent = Requests(client, 3);
+  sent[36 + 4 + 10] ^= 0x01;  // inside the second frame's payload
+  ReplyParse parse = client.ParseReplies(sent);
+  EXPECT_EQ(parse.completed, 3u);
+  EXPECT_EQ(parse.mismatches, 1u);
+}
+
+TEST(FramedClientTest, WrongLengthIsAMismatchAndTheStreamGoesOn) {
+  FramedClientCodec client({.message_size = 8, .stream_seed = 0});
+  Requests(client, 2);
+  std::string reply("\0\0\0\3abc", 7);
+  ByteBuffer second;
+  FramedClientCodec twin({.message_size = 8, .stream_seed = 0});
+  twin.WriteRequest(second);
+  twin.WriteRequest(second);
+  reply += std::string(second.Readable().substr(12));  // the real second frame
+  ReplyParse parse = client.ParseReplies(reply);
+  EXPECT_EQ(parse.completed, 2u);
+  // The short frame is wrong; the next reply is still checked against the
+  // second request, not thrown off by the first.
+  EXPECT_EQ(parse.mismatches, 1u);
+  EXPECT_FALSE(parse.protocol_error);
+}
+
+TEST(FramedClientTest, ImpossibleLengthIsAProtocolError) {
+  FramedClientCodec client({.message_size = 8});
+  Requests(client, 1);
+  ReplyParse parse = client.ParseReplies(std::string("\x7f\0\0\0", 4));
+  EXPECT_TRUE(parse.protocol_error);
+}
+
+TEST(FramedClientTest, ZeroLengthFramesComplete) {
+  FramedClientCodec client({.message_size = 0});
+  std::string sent = Requests(client, 3);
+  EXPECT_EQ(sent, std::string(12, '\0'));
+  ReplyParse parse = client.ParseReplies(sent);
+  EXPECT_EQ(parse.completed, 3u);
+  EXPECT_EQ(parse.mismatches, 0u);
+}
+
+// --- http -------------------------------------------------------------------
+
+constexpr std::string_view kOk =
+    "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\nhello";
+
+TEST(HttpClientTest, WritesAKeepAliveGet) {
+  HttpClientCodec client({.http_host = "127.0.0.1:8080", .http_path = "/x"});
+  std::string request = Requests(client, 1);
+  EXPECT_EQ(request.rfind("GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n", 0), 0u) << request;
+  EXPECT_EQ(request.substr(request.size() - 4), "\r\n\r\n");
+  EXPECT_EQ(request.find("Connection: close"), std::string::npos);
+}
+
+TEST(HttpClientTest, RepliesCompleteInAnyFragmentation) {
+  std::string stream;
+  for (int i = 0; i < 4; ++i) stream += kOk;
+  stream += "HTTP/1.1 200 OK\r\ncontent-length:   0\r\n\r\n";
+  for (size_t piece : {1u, 2u, 7u, 50u, 4096u}) {
+    HttpClientCodec client({});
+    Totals totals =
+        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    EXPECT_EQ(totals.completed, 5u) << piece;
+    EXPECT_EQ(totals.mismatches, 0u) << piece;
+    EXPECT_FALSE(totals.protocol_error) << piece;
+  }
+}
+
+TEST(HttpClientTest, StatusOtherThan200IsAMismatch) {
+  HttpClientCodec client({});
+  std::string stream = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop" + std::string(kOk);
+  ReplyParse parse = client.ParseReplies(stream);
+  EXPECT_EQ(parse.completed, 2u);
+  EXPECT_EQ(parse.mismatches, 1u);
+  EXPECT_EQ(parse.consumed, stream.size());
+}
+
+TEST(HttpClientTest, InterimAndBodylessReplies) {
+  HttpClientCodec client({});
+  std::string stream =
+      "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kOk) + "HTTP/1.1 204 No Content\r\n\r\n";
+  ReplyParse parse = client.ParseReplies(stream);
+  EXPECT_EQ(parse.completed, 2u);   // the 100 is not a reply of its own
+  EXPECT_EQ(parse.mismatches, 1u);  // 204 is not the 200 asked for
+  EXPECT_FALSE(parse.protocol_error);
+}
+
+TEST(HttpClientTest, UndelimitedOrMalformedRepliesAreProtocolErrors) {
+  for (std::string_view bad :
+       {std::string_view("HTTP/1.1 200 OK\r\n\r\nbody until close"),
+        std::string_view(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+        std::string_view("SSH-2.0-OpenSSH\r\n\r\n"), std::string_view("HTTP/1.1 2x0 OK\r\n\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")}) {
+    HttpClientCodec client({});
+    EXPECT_TRUE(client.ParseReplies(bad).protocol_error) << bad;
+  }
+}
+
+TEST(HttpClientTest, EndlessHeadIsAProtocolErrorNotABuffer) {
+  HttpClientCodec client({});
+  std::string head = "HTTP/1.1 200 OK\r\n" + std::string(HttpClientCodec::kMaxHead, 'x');
+  EXPECT_TRUE(client.ParseReplies(head).protocol_error);
+  HttpClientCodec patient({});
+  EXPECT_FALSE(patient.ParseReplies(head.substr(0, 1000)).protocol_error);
+}
+
+// --- resp -------------------------------------------------------------------
+
+TEST(RespClientTest, PingsAndPongsInAnyFragmentation) {
+  RespClientCodec client({});
+  EXPECT_EQ(Requests(client, 2), "*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\n");
+  for (size_t piece : {1u, 2u, 3u, 100u}) {
+    RespClientCodec fresh({});
+    Requests(fresh, 3);
+    Totals totals = FeedInPieces("+PONG\r\n+PONG\r\n+PONG\r\n", piece,
+                                 [&](std::string_view in) { return fresh.ParseReplies(in); });
+    EXPECT_EQ(totals.completed, 3u);
+    EXPECT_EQ(totals.mismatches, 0u);
+  }
+}
+
+// The reply a correct server gives to the request with this sequence number.
+std::string GoodSetGetReply(const ClientCodecOptions& options, uint64_t sequence) {
+  if (sequence % 2 == 0) return "+OK\r\n";
+  uint32_t key = static_cast<uint32_t>((options.stream_seed + sequence / 2) % options.keys);
+  ByteBuffer value;
+  PayloadPattern::AppendTo(value, RespClientCodec::ValueOffset(key), options.message_size);
+  std::string reply = "$";
+  reply.append(std::to_string(options.message_size)).append("\r\n");
+  reply.append(value.Readable()).append("\r\n");
+  return reply;
+}
+
+TEST(RespClientTest, SetGetMixIsVerified) {
+  ClientCodecOptions options{.message_size = 20, .stream_seed = 3, .keys = 5};
+  RespClientCodec client(options);
+  std::string requests = Requests(client, 4);
+  EXPECT_EQ(requests.rfind("*3\r\n$3\r\nSET\r\n$14\r\nkey:0000000003\r\n$20\r\n", 0), 0u)
+      << requests;
+  EXPECT_NE(requests.find("*2\r\n$3\r\nGET\r\n$14\r\nkey:0000000003\r\n"), std::string::npos);
+  EXPECT_NE(requests.find("key:0000000004"), std::string::npos);
+  std::string replies;
+  for (uint64_t i = 0; i < 4; ++i) replies += GoodSetGetReply(options, i);
+  Totals totals =
+      FeedInPieces(replies, 7, [&](std::string_view in) { return client.ParseReplies(in); });
+  EXPECT_EQ(totals.completed, 4u);
+  EXPECT_EQ(totals.mismatches, 0u);
+}
+
+TEST(RespClientTest, WrongValuesErrorsAndNilsAreMismatches) {
+  ClientCodecOptions options{.message_size = 8, .stream_seed = 0, .keys = 10};
+  RespClientCodec client(options);
+  Requests(client, 6);
+  std::string corrupted = GoodSetGetReply(options, 1);
+  corrupted[6] ^= 0x01;
+  std::string replies =
+      "+OK\r\n" + corrupted + "-ERR out of memory\r\n" + "$-1\r\n" + "+OK\r\n" + ":1\r\n";
+  ReplyParse parse = client.ParseReplies(replies);
+  EXPECT_EQ(parse.completed, 6u);
+  EXPECT_EQ(parse.mismatches, 4u);
+  EXPECT_FALSE(parse.protocol_error);
+}
+
+TEST(RespClientTest, NonRespIsAProtocolError) {
+  for (std::string_view bad : {std::string_view("PONG\r\n"), std::string_view("$3\r\nabcd\r\n"),
+                               std::string_view("$x\r\n"), std::string_view("*-5\r\n")}) {
+    RespClientCodec client({});
+    Requests(client, 1);
+    EXPECT_TRUE(client.ParseReplies(bad).protocol_error) << bad;
+  }
+}
+
+TEST(RespClientTest, ValueLengthOfNestedAndPartialValues) {
+  EXPECT_EQ(RespValueLength("*2\r\n$1\r\na\r\n:5\r\n"), 15);
+  EXPECT_EQ(RespValueLength("*2\r\n$1\r\na\r\n"), 0);
+  EXPECT_EQ(RespValueLength("$5\r\nhel"), 0);
+  EXPECT_EQ(RespValueLength("$-1\r\n"), 5);
+  EXPECT_EQ(RespValueLength("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n"),
+            -1);
+}
+
+// --- line -------------------------------------------------------------------
+
+class CollectStamps final : public StampSink {
+ public:
+  void Delivered(const MessageStamp& stamp) override { stamps.push_back(stamp); }
+  std::vector<MessageStamp> stamps;
+};
+
+TEST(LineClientTest, MessagesCarryTheirStampsThroughAnyFragmentation) {
+  LineClientCodec sender({.message_size = 100, .sender = 42});
+  ByteBuffer out;
+  sender.WriteMessage(out, {.intended_ns = 1'000'000'123, .sent_ns = 1'000'000'456});
+  sender.WriteMessage(out, {.intended_ns = 2'000'000'000, .sent_ns = 2'000'000'001});
+  std::string stream(out.Readable());
+  ASSERT_EQ(stream.size(), 200u);
+  EXPECT_EQ(stream[99], '\n');
+  EXPECT_EQ(std::count(stream.begin(), stream.end(), '\n'), 2);
+  for (size_t piece : {1u, 13u, 99u, 100u, 101u}) {
+    LineClientCodec receiver({.message_size = 100, .sender = 7});
+    CollectStamps sink;
+    Totals totals = FeedInPieces(
+        stream, piece, [&](std::string_view in) { return receiver.ParseMessages(in, sink); });
+    EXPECT_EQ(totals.completed, 2u);
+    EXPECT_EQ(totals.mismatches, 0u);
+    ASSERT_EQ(sink.stamps.size(), 2u);
+    EXPECT_EQ(sink.stamps[0].sender, 42u);
+    EXPECT_EQ(sink.stamps[0].intended_ns, 1'000'000'123);
+    EXPECT_EQ(sink.stamps[0].sent_ns, 1'000'000'456);
+    EXPECT_EQ(sink.stamps[1].intended_ns, 2'000'000'000);
+  }
+}
+
+TEST(LineClientTest, ShortMessageSizeStillCarriesTheHeader) {
+  LineClientCodec sender({.message_size = 10, .sender = 1});
+  ByteBuffer out;
+  sender.WriteMessage(out, {.intended_ns = 5, .sent_ns = 6});
+  EXPECT_EQ(out.Size(), LineClientCodec::kHeaderSize + 1);
+}
+
+TEST(LineClientTest, DamagedLinesAreMismatchesAndParsingGoesOn) {
+  LineClientCodec sender({.message_size = 64, .sender = 3});
+  ByteBuffer out;
+  for (int i = 0; i < 3; ++i) sender.WriteMessage(out, {.intended_ns = i + 1, .sent_ns = i + 2});
+  std::string stream(out.Readable());
+  stream[64 + 60] = stream[64 + 60] == 'A' ? 'B' : 'A';  // the second line's payload
+  stream.insert(128, "garbage\n");
+  LineClientCodec receiver({.message_size = 64, .sender = 9});
+  CollectStamps sink;
+  ReplyParse parse = receiver.ParseMessages(stream, sink);
+  EXPECT_EQ(parse.completed, 4u);
+  EXPECT_EQ(parse.mismatches, 2u);
+  EXPECT_EQ(sink.stamps.size(), 2u);
+  EXPECT_FALSE(parse.protocol_error);
+}
+
+TEST(LineClientTest, CrLfEndingsAreAccepted) {
+  LineClientCodec sender({.message_size = 64, .sender = 3});
+  ByteBuffer out;
+  sender.WriteMessage(out, {.intended_ns = 1, .sent_ns = 2});
+  std::string line(out.Readable().substr(0, out.Size() - 1));
+  line.append("\r\n");
+  LineClientCodec receiver({.message_size = 64});
+  CollectStamps sink;
+  EXPECT_EQ(receiver.ParseMessages(line, sink).mismatches, 0u);
+  EXPECT_EQ(sink.stamps.size(), 1u);
+}
+
+TEST(LineClientTest, EndlessLineIsAProtocolError) {
+  LineClientCodec receiver({.message_size = 64});
+  CollectStamps sink;
+  EXPECT_FALSE(receiver.ParseMessages(std::string(100, 'a'), sink).protocol_error);
+  EXPECT_TRUE(receiver.ParseMessages(std::string(100'000, 'a'), sink).protocol_error);
+}
+
+}  // namespace
+}  // namespace c10k

@@ -1,0 +1,295 @@
+// `c10k load` end to end over loopback: servers started here on port 0 and
+// stopped by pid, results checked through the JSON and the exit code.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/result_json.h"
+#include "tests/loadgen_support.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+using testing::OnlyRun;
+using testing::RawListener;
+using testing::ReadFile;
+using testing::RunC10k;
+using testing::StartC10k;
+using testing::StartFakeServer;
+using testing::StartServer;
+using testing::TempDir;
+
+// An epoll echo server and a `c10k load` against it, for the tests that act
+// on one of them while the load runs.
+class LoadInProgress {
+ public:
+  // Starts both; `args` follow `c10k load --target ADDRESS --json FILE`.
+  static std::unique_ptr<LoadInProgress> Start(const std::vector<std::string>& args) {
+    auto server = StartServer("epoll", "echo");
+    if (!server) return nullptr;
+    auto progress = std::unique_ptr<LoadInProgress>(new LoadInProgress(std::move(*server)));
+    std::vector<std::string> argv = {"load", "--target", progress->server_.address_text, "--json",
+                                     progress->json_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto load = StartC10k(argv);
+    if (!load) return nullptr;
+    progress->load_.emplace(std::move(*load));
+    return progress;
+  }
+
+  // Resumes a server the test stopped, whatever happened, so that stopping it
+  // by pid afterwards works.
+  ~LoadInProgress() { kill(server_.process.Pid(), SIGCONT); }
+
+  ChildProcess& Server() { return server_.process; }
+  ChildProcess& Load() { return *load_; }
+  // Waits for the load to exit; nullopt after 60 s.
+  std::optional<ExitStatus> Finish() { return load_->WaitExit(60 * kNanosPerSecond); }
+  double SecondsSinceStart() const {
+    return static_cast<double>(MonotonicNanos() - started_ns_) / kNanosPerSecond;
+  }
+  nlohmann::json Run() const { return OnlyRun(json_); }
+  nlohmann::json Document() const { return ReadJsonFile(json_); }
+
+ private:
+  explicit LoadInProgress(testing::ServerProcess server)
+      : server_(std::move(server)), json_(TempDir() + "/load.json") {}
+
+  testing::ServerProcess server_;
+  std::optional<ChildProcess> load_;
+  std::string json_;
+  int64_t started_ns_ = MonotonicNanos();
+};
+
+TEST(LoadgenIntegrationTest, TenThousandConnectionsToTheEpollServer) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/c10k.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "10000", "-d", "2s",
+                       "--warmup", "500ms", "--connect-timeout", "20s", "--json", json},
+                      120);
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["connections"]["established"], 10000);
+  EXPECT_EQ(run["connections"]["failed"], 0);
+  EXPECT_EQ(run["verify"]["mismatches"], 0);
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_GT(run["connections"]["connect_p99_us"].get<double>(), 0.0);
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 20 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, OpenLoopChargesAServerStallToCorrectedLatency) {
+  auto test =
+      LoadInProgress::Start({"-c", "50", "--rate", "2000", "-d", "6s", "--warmup", "500ms"});
+  ASSERT_TRUE(test);
+  // The window runs from about 0.5 s to 6.5 s after start; stall in its middle.
+  usleep(3'000'000);
+  kill(test->Server().Pid(), SIGSTOP);
+  usleep(1'000'000);
+  kill(test->Server().Pid(), SIGCONT);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->Clean()) << status->Describe();
+  auto run = test->Run();
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["params"]["mode"], "open");
+  // 2,000 requests were due during the 1 s stall, one sixth of the window:
+  // counted from their slots, the top percent waited most of a second.
+  EXPECT_GE(run["latency_us"]["p99"].get<double>(), 500'000.0) << run["latency_us"];
+  // Counted from the moment they were actually sent, only the 50 in flight
+  // when the server stopped saw the stall: fewer than 1%.
+  EXPECT_LT(run["latency_uncorrected_us"]["p99"].get<double>(), 250'000.0)
+      << run["latency_uncorrected_us"];
+  // The schedule was kept: the late sends show as lag, and every slot went
+  // out (the stall was shorter than the window's remainder).
+  EXPECT_GE(run["schedule"]["send_lag_us"]["max"].get<double>(), 500'000.0) << run["schedule"];
+  EXPECT_GT(run["schedule"]["sent"].get<uint64_t>(), 11'000u) << run["schedule"];
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/rate.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "20", "--rate", "1000", "-d",
+                       "2s", "--warmup", "200ms", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  // Exactly the scheduled slots of the window are sent: 1,000/s for 2 s.
+  uint64_t sent =
+      run["schedule"]["sent"].get<uint64_t>() + run["schedule"]["unsent"].get<uint64_t>();
+  EXPECT_NEAR(static_cast<double>(sent), 2000.0, 2.0) << run["schedule"];
+  EXPECT_EQ(run["timeseries"].size(), 2u);
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, CorruptedEchoesAreMismatchesAndExitOne) {
+  auto server = StartFakeServer("corrupt");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/corrupt.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "4", "-d", "1s", "--warmup",
+                       "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_GT(run["verify"]["mismatches"].get<uint64_t>(), 0u);
+  EXPECT_NE(run["reason"].get<std::string>().find("did not match"), std::string::npos)
+      << run["reason"];
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
+  RawListener listener;
+  std::string dir = TempDir();
+  auto load = RunC10k(
+      {"load", "--target", listener.AddressText(), "-c", "30000", "--json", dir + "/out.json"}, 30,
+      dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2) << load.status.Describe();
+  std::string message = ReadFile(dir + "/stderr");
+  EXPECT_NE(message.find("RLIMIT_NOFILE"), std::string::npos) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.json"));
+  EXPECT_TRUE(listener.Stop().empty());
+}
+
+TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
+  auto test = LoadInProgress::Start({"-c", "20", "-d", "3s", "--warmup", "0s"});
+  ASSERT_TRUE(test);
+  usleep(1'000'000);
+  test->Server().Stop(SIGKILL, 5 * kNanosPerSecond);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1) << status->Describe();
+  // The window is 3 s; start-up, connect and writing the JSON take little.
+  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  auto run = test->Run();
+  EXPECT_EQ(run["status"], "error");
+  uint64_t lost =
+      run["errors"]["closed_by_server"].get<uint64_t>() + run["errors"]["reset"].get<uint64_t>();
+  EXPECT_EQ(lost, 20u) << run["errors"];
+  EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
+}
+
+TEST(LoadgenIntegrationTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
+  auto test =
+      LoadInProgress::Start({"-c", "10", "-d", "3s", "--warmup", "0s", "--timeout", "500ms"});
+  ASSERT_TRUE(test);
+  usleep(1'000'000);
+  kill(test->Server().Pid(), SIGSTOP);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1) << status->Describe();
+  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  auto run = test->Run();
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_GE(run["errors"]["timeout"].get<uint64_t>(), 10u) << run["errors"];
+  EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
+  kill(test->Server().Pid(), SIGCONT);
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, IdleConnectionsSendNothing) {
+  auto server = StartFakeServer("echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/idle.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "50", "--active", "10", "-d",
+                       "1s", "--warmup", "200ms", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["params"]["active"], 10);
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  // The fake server's last line: 50 connections, of which exactly the 40
+  // idle ones never sent a byte.
+  std::string report;
+  while (auto line = server->process.ReadLine(5 * kNanosPerSecond)) report = *line;
+  EXPECT_EQ(report.rfind("connections 50 silent 40 ", 0), 0u) << report;
+}
+
+TEST(LoadgenIntegrationTest, SourceAddrsSpreadConnectionsOverEveryAddress) {
+  RawListener listener;
+  std::string json = TempDir() + "/sources.json";
+  auto load = RunC10k({"load", "--target", listener.AddressText(), "-c", "40", "--active", "0",
+                       "--source-addrs", "127.0.0.2-127.0.0.4,127.0.0.9", "-d", "500ms", "--warmup",
+                       "0s", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  EXPECT_TRUE(listener.WaitForPeers(40, 10 * kNanosPerSecond));
+  std::map<std::string, int> per_address;
+  for (const auto& peer : listener.Stop()) {
+    ++per_address[peer.address];
+    EXPECT_EQ(peer.bytes, 0u);
+  }
+  std::map<std::string, int> expected = {
+      {"127.0.0.2", 10}, {"127.0.0.3", 10}, {"127.0.0.4", 10}, {"127.0.0.9", 10}};
+  EXPECT_EQ(per_address, expected);
+  EXPECT_EQ(OnlyRun(json)["connections"]["established"], 40);
+}
+
+TEST(LoadgenIntegrationTest, ConnectRatePacesTheConnects) {
+  RawListener listener;
+  std::string json = TempDir() + "/paced.json";
+  int64_t started = MonotonicNanos();
+  auto load = RunC10k({"load", "--target", listener.AddressText(), "-c", "60", "--active", "0",
+                       "--connect-rate", "100", "-d", "100ms", "--warmup", "0s", "--json", json});
+  double elapsed_s = static_cast<double>(MonotonicNanos() - started) / kNanosPerSecond;
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  // 60 connects at 100/s cannot take less than 0.59 s.
+  EXPECT_GE(elapsed_s, 0.59);
+  EXPECT_EQ(listener.Stop().size(), 60u);
+}
+
+TEST(LoadgenIntegrationTest, SigintEndsEarlyAndStillWritesTheJson) {
+  auto test = LoadInProgress::Start({"-c", "10", "-d", "30s", "--warmup", "0s"});
+  ASSERT_TRUE(test);
+  usleep(1'500'000);
+  kill(test->Load().Pid(), SIGINT);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->Clean()) << status->Describe();
+  EXPECT_LT(test->SecondsSinceStart(), 15.0);
+  nlohmann::json document = test->Document();
+  EXPECT_EQ(document["interrupted"], true);
+  auto run = document["runs"][0];
+  EXPECT_EQ(run["interrupted"], true);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_LT(run["measured_s"].get<double>(), 29.0);
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {
+  auto server = StartFakeServer("broadcast");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/line.json";
+  auto load =
+      RunC10k({"load", "--target", server->address_text, "--protocol", "line", "-c", "20",
+               "--active", "4", "--rate", "200", "-d", "2s", "--warmup", "300ms", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  // 200 messages/s for 2 s, each delivered to the 19 other connections.
+  EXPECT_NEAR(run["line"]["sent"].get<double>(), 400.0, 2.0) << run["line"];
+  EXPECT_EQ(run["line"]["expected"].get<uint64_t>(), run["line"]["sent"].get<uint64_t>() * 19);
+  EXPECT_EQ(run["line"]["delivered"], run["line"]["expected"]);
+  EXPECT_EQ(run["throughput"]["requests"], run["line"]["delivered"]);
+  EXPECT_EQ(run["verify"]["mismatches"], 0);
+  EXPECT_GT(run["latency_us"]["p50"].get<double>(), 0.0);
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+TEST(LoadgenIntegrationTest, LineRequiresARate) {
+  std::string dir = TempDir();
+  auto load =
+      RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "line"}, 30, dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2);
+  EXPECT_NE(ReadFile(dir + "/stderr").find("--rate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace c10k

@@ -1,0 +1,138 @@
+// The http and resp client codecs against real servers from the distribution
+// (nginx, redis-server), and every protocol against `c10k serve` where the
+// server models speak it. A peer that is not installed, or a protocol the
+// servers do not serve yet in this build, skips its test.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/clock.h"
+#include "tests/loadgen_support.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+using testing::FreePort;
+using testing::OnlyRun;
+using testing::RunC10k;
+using testing::TempDir;
+using testing::TryStartServer;
+using testing::WaitForPort;
+
+std::string Which(const std::string& program) {
+  for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"}) {
+    std::string path = dir + program;
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+// An external server started here and stopped by its pid.
+std::optional<ChildProcess> StartPeer(const std::vector<std::string>& argv, uint16_t port) {
+  ChildOptions options;
+  options.argv = argv;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
+    return std::nullopt;
+  }
+  if (!WaitForPort(port, 20 * kNanosPerSecond)) {
+    ADD_FAILURE() << argv[0] << " did not listen on port " << port;
+    return std::nullopt;
+  }
+  return child;
+}
+
+nlohmann::json LoadAgainst(const std::string& target, std::vector<std::string> extra) {
+  std::string json = TempDir() + "/peer.json";
+  std::vector<std::string> args = {"load", "--target", target,  "-c",     "20", "-d",
+                                   "1s",   "--warmup", "200ms", "--json", json};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto load = RunC10k(args);
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  return OnlyRun(json);
+}
+
+void ExpectCleanRun(const nlohmann::json& run) {
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ(run["verify"]["mismatches"], 0);
+  EXPECT_EQ(run["errors"]["protocol"], 0);
+}
+
+TEST(LoadgenPeersTest, HttpAgainstNginx) {
+  std::string nginx = Which("nginx");
+  if (nginx.empty()) GTEST_SKIP() << "nginx is not installed";
+  std::string dir = TempDir();
+  uint16_t port = FreePort();
+  std::ofstream(dir + "/nginx.conf")
+      << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\n"
+      << "error_log " << dir
+      << "/error.log;\nevents { worker_connections 1024; }\n"
+      // nginx closes a keep-alive connection after 1,000 requests by default;
+      // the load generator counts that as an error (it never reconnects).
+      << "http {\n  access_log off;\n  keepalive_requests 100000000;\n"
+      << "  client_body_temp_path " << dir << "/body;\n  proxy_temp_path " << dir << "/proxy;\n"
+      << "  fastcgi_temp_path " << dir << "/fastcgi;\n  uwsgi_temp_path " << dir << "/uwsgi;\n"
+      << "  scgi_temp_path " << dir << "/scgi;\n"
+      << "  server {\n    listen 127.0.0.1:" << port << ";\n"
+      << "    location / { return 200 \"hello from nginx\\n\"; }\n"
+      << "    location /missing { return 404; }\n  }\n}\n";
+  auto peer =
+      StartPeer({nginx, "-e", dir + "/error.log", "-p", dir, "-c", dir + "/nginx.conf"}, port);
+  ASSERT_TRUE(peer);
+  std::string target = "127.0.0.1:" + std::to_string(port);
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "http"}));
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--rate", "500"}));
+  // A 404 is a well-formed reply that is not the one asked for.
+  std::string json = TempDir() + "/404.json";
+  auto load = RunC10k({"load", "--target", target, "--protocol", "http", "--path", "/missing", "-c",
+                       "2", "-d", "500ms", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1);
+  EXPECT_GT(OnlyRun(json)["verify"]["mismatches"].get<uint64_t>(), 0u);
+  peer->Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+TEST(LoadgenPeersTest, RespAgainstRedisServer) {
+  std::string redis = Which("redis-server");
+  if (redis.empty()) GTEST_SKIP() << "redis-server is not installed";
+  std::string dir = TempDir();
+  uint16_t port = FreePort();
+  auto peer = StartPeer({redis, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", "--dir", dir, "--logfile", dir + "/redis.log"},
+                        port);
+  ASSERT_TRUE(peer);
+  std::string target = "127.0.0.1:" + std::to_string(port);
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp"}));
+  ExpectCleanRun(LoadAgainst(
+      target, {"--protocol", "resp", "--keys", "1000", "--message-size", "100", "--depth", "4"}));
+  peer->Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+// Every protocol against the epoll model, once the servers speak it.
+class LoadgenServeTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LoadgenServeTest, CleanRunAgainstTheEpollModel) {
+  std::string protocol = GetParam();
+  auto server = TryStartServer("epoll", protocol);
+  if (!server) GTEST_SKIP() << "c10k serve does not speak " << protocol << " in this build";
+  std::vector<std::string> extra = {"--protocol", protocol};
+  if (protocol == "line") extra.insert(extra.end(), {"--active", "5", "--rate", "500"});
+  if (protocol == "resp") extra.insert(extra.end(), {"--keys", "100"});
+  auto run = LoadAgainst(server->address_text, extra);
+  ExpectCleanRun(run);
+  if (protocol == "line") {
+    EXPECT_EQ(run["line"]["delivered"], run["line"]["expected"]);
+  }
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, LoadgenServeTest,
+                         ::testing::Values("echo", "framed", "http", "resp", "line"));
+
+}  // namespace
+}  // namespace c10k

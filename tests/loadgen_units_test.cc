@@ -1,0 +1,130 @@
+// Small parts of the load generator on their own: --source-addrs parsing, the
+// open loop's timer heap, the limit checks and the verdict.
+#include <gtest/gtest.h>
+#include <sys/eventfd.h>
+
+#include "common/clock.h"
+#include "common/fd.h"
+#include "loadgen/load_generator.h"
+#include "loadgen/load_report.h"
+#include "loadgen/precise_epoll.h"
+#include "loadgen/send_schedule.h"
+#include "loadgen/source_addrs.h"
+
+namespace c10k {
+namespace {
+
+std::vector<std::string> Texts(const std::vector<SocketAddress>& addresses) {
+  std::vector<std::string> texts;
+  for (const auto& address : addresses) texts.push_back(address.ToString());
+  return texts;
+}
+
+TEST(SourceAddrsTest, RangesAndLists) {
+  std::string error;
+  auto range = ParseSourceAddrs("127.0.0.1-127.0.0.3", &error);
+  ASSERT_TRUE(range) << error;
+  EXPECT_EQ(Texts(*range), (std::vector<std::string>{"127.0.0.1:0", "127.0.0.2:0", "127.0.0.3:0"}));
+  auto mixed = ParseSourceAddrs("127.0.0.9,127.0.1.255-127.0.2.0", &error);
+  ASSERT_TRUE(mixed) << error;
+  EXPECT_EQ(Texts(*mixed),
+            (std::vector<std::string>{"127.0.0.9:0", "127.0.1.255:0", "127.0.2.0:0"}));
+  auto v6 = ParseSourceAddrs("::1", &error);
+  ASSERT_TRUE(v6) << error;
+  EXPECT_EQ(v6->front().Family(), AF_INET6);
+}
+
+TEST(SourceAddrsTest, RejectsWhatIsNotAnAddressList) {
+  std::string error;
+  for (const char* bad : {"", "127.0.0.3-127.0.0.1", "localhostt", "127.0.0.1,::1", "::1-::2",
+                          "10.0.0.0-10.255.255.255", "127.0.0.1,"}) {
+    EXPECT_FALSE(ParseSourceAddrs(bad, &error)) << bad;
+    EXPECT_NE(error.find("--source-addrs"), std::string::npos) << error;
+  }
+}
+
+TEST(SendScheduleTest, PopsInTimeOrderOnlyWhenDue) {
+  SendSchedule schedule;
+  schedule.Reserve(4);
+  schedule.Push(300, 3);
+  schedule.Push(100, 1);
+  schedule.Push(200, 2);
+  EXPECT_EQ(schedule.NextDue(), 100);
+  uint32_t connection = 0;
+  EXPECT_FALSE(schedule.PopDue(99, &connection));
+  ASSERT_TRUE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(connection, 1u);
+  ASSERT_TRUE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(connection, 2u);
+  EXPECT_FALSE(schedule.PopDue(250, &connection));
+  EXPECT_EQ(schedule.NextDue(), 300);
+}
+
+TEST(LoadLimitsTest, TooManyConnectionsNameTheLimit) {
+  LoadConfig config;
+  config.connections = 10;
+  EXPECT_EQ(CheckLoadLimits(config), "");
+  config.connections = 5'000'000;
+  std::string reason = CheckLoadLimits(config);
+  EXPECT_NE(reason.find("RLIMIT_NOFILE"), std::string::npos) << reason;
+}
+
+TEST(LoadLimitsTest, MoreConnectionsThanPortsNameTheRange) {
+  PortRange ports{32768, 60999};
+  EXPECT_EQ(CheckPortLimit(28232, 0, ports), "");
+  std::string reason = CheckPortLimit(28233, 0, ports);
+  EXPECT_NE(reason.find("ip_local_port_range 32768-60999 gives 28232 per source address x 1"),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("--source-addrs"), std::string::npos);
+  EXPECT_EQ(CheckPortLimit(100000, 4, ports), "");
+  EXPECT_NE(CheckPortLimit(200000, 4, ports), "");
+}
+
+TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
+  LoadConfig config;
+  config.connections = 2;
+  LoadResult result;
+  result.stats.established = 2;
+  result.stats.requests = 10;
+  result.stats.expected_deliveries = 12;
+  result.stats.delivered = 10;
+  LoadVerdict verdict = JudgeLoad(config, result);
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_NE(verdict.reason.find("2 of 12 line deliveries missing"), std::string::npos)
+      << verdict.reason;
+  result.stats.delivered = 12;
+  EXPECT_EQ(JudgeLoad(config, result).status, "ok");
+}
+
+// Both ways of waiting: epoll_pwait2, and the timerfd kept for older kernels.
+class PreciseEpollTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PreciseEpollTest, WakesAtTheDeadlineOrForAnEvent) {
+  PreciseEpoll epoll(GetParam());
+  ASSERT_TRUE(epoll.Open());
+  epoll_event events[4];
+  for (int64_t wait_ns : {2 * kNanosPerMilli, 300 * kNanosPerMicro}) {
+    int64_t start = MonotonicNanos();
+    EXPECT_EQ(epoll.Wait(events, 4, start + wait_ns, start), 0);
+    EXPECT_GE(MonotonicNanos() - start, wait_ns);
+  }
+  int64_t now = MonotonicNanos();
+  EXPECT_EQ(epoll.Wait(events, 4, now - kNanosPerSecond, now), 0);  // a deadline in the past
+  UniqueFd ready(eventfd(1, EFD_CLOEXEC));
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u32 = 7;
+  ASSERT_EQ(epoll_ctl(epoll.Fd(), EPOLL_CTL_ADD, ready.Get(), &event), 0);
+  now = MonotonicNanos();
+  ASSERT_EQ(epoll.Wait(events, 4, now + 10 * kNanosPerSecond, now), 1);
+  EXPECT_EQ(events[0].data.u32, 7u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Waits, PreciseEpollTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Pwait2" : "Timerfd";
+                         });
+
+}  // namespace
+}  // namespace c10k
