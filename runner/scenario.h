@@ -47,6 +47,8 @@ struct Scenario {
   std::string output_limit;
   // Passed to the load generator.
   int load_threads = 0;  // 0: its default
+  int64_t request_timeout_ns = 0;  // 0: the load generator's default
+  uint32_t keys = 0;               // resp: SET/GET over this many keys; 0 PINGs
   int slow_clients = 0;  // raw connections that send half a request and stall
 };
 

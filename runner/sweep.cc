@@ -107,7 +107,10 @@ LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
   config.connections = point.connections;
   config.active = point.active;
   config.depth = point.depth;
+  config.rate = point.rate;
   config.message_size = point.message_size;
+  config.keys = scenario.keys;
+  if (scenario.request_timeout_ns > 0) config.request_timeout_ns = scenario.request_timeout_ns;
   config.duration_ns = scenario.duration_ns;
   config.warmup_ns = scenario.warmup_ns;
   int cpus = static_cast<int>(std::thread::hardware_concurrency());
