@@ -14,7 +14,8 @@ namespace c10k {
 // size (the output limit, the read chunk); the buffer itself never refuses.
 class ByteBuffer {
  public:
-  explicit ByteBuffer(size_t initial_capacity = 0) { storage_.resize(initial_capacity); }
+  ByteBuffer() = default;
+  explicit ByteBuffer(size_t initial_capacity) { storage_.resize(initial_capacity); }
 
   size_t Size() const { return end_ - begin_; }
   bool Empty() const { return begin_ == end_; }

@@ -1,19 +1,30 @@
 #include "protocols/server_codec.h"
 
-#include "protocols/echo.h"
+#include "protocols/echo_server.h"
+#include "protocols/framed_server.h"
+#include "protocols/http_server.h"
+#include "protocols/line_server.h"
+#include "protocols/resp_server.h"
 
 namespace c10k {
 
 std::unique_ptr<ServerState> MakeServerState(Protocol) { return std::make_unique<ServerState>(); }
 
-std::unique_ptr<ServerCodec> MakeServerCodec(Protocol protocol, const CodecOptions&,
-                                             ServerState&) {
+std::unique_ptr<ServerCodec> MakeServerCodec(Protocol protocol, const CodecOptions& options,
+                                             ServerState& state) {
   switch (protocol) {
     case Protocol::kEcho:
       return std::make_unique<EchoServerCodec>();
-    default:
-      return nullptr;
+    case Protocol::kFramed:
+      return std::make_unique<FramedServerCodec>(options);
+    case Protocol::kLine:
+      return std::make_unique<LineServerCodec>(options);
+    case Protocol::kHttp:
+      return std::make_unique<HttpServerCodec>(options);
+    case Protocol::kResp:
+      return std::make_unique<RespServerCodec>(options, state);
   }
+  return nullptr;
 }
 
 }  // namespace c10k

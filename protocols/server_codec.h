@@ -25,10 +25,20 @@ class ReplySink {
 };
 
 struct ConsumeResult {
-  size_t consumed = 0;     // bytes of input used; the rest is kept for later
-  bool close = false;      // flush what was replied, then close the connection
-  std::string_view why;    // for close: a short reason for logs and counters
+  size_t consumed = 0;   // bytes of input used; the rest is kept for later
+  bool close = false;    // flush what was replied, then close the connection
+  bool error = false;    // close because the input broke the protocol (counted)
+  std::string_view why;  // for close: a short reason for logs
 };
+
+// The usual results, spelt out.
+inline ConsumeResult Consumed(size_t bytes) { return {bytes, false, false, {}}; }
+inline ConsumeResult CloseAfter(size_t bytes, std::string_view why) {
+  return {bytes, true, false, why};
+}
+inline ConsumeResult RejectAfter(size_t bytes, std::string_view why) {
+  return {bytes, true, true, why};
+}
 
 
 // A per-connection protocol state machine, sans I/O: bytes in, replies out.

@@ -11,6 +11,7 @@
 #include "common/io_status.h"
 #include "common/net.h"
 #include "common/stop_signal.h"
+#include "servers/model_runners.h"
 
 namespace c10k {
 
@@ -50,11 +51,13 @@ class Reactor::Sink final : public ReplySink {
 };
 
 Reactor::Reactor(std::unique_ptr<Poller> poller, UniqueFd listener, const ServerConfig& config,
-                 ServerState& state)
+                 ServerState& state, BroadcastHub* hub, int loop)
     : poller_(std::move(poller)),
       listener_(std::move(listener)),
       config_(config),
       state_(state),
+      hub_(hub),
+      loop_(loop),
       read_chunk_(kReadChunk) {}
 
 Reactor::~Reactor() {
@@ -74,6 +77,10 @@ bool Reactor::Run(std::string* error) {
     *error = std::string(poller_->Name()) + " cannot watch the stop signal: " + ErrnoText(errno);
     return false;
   }
+  if (hub_ && !poller_->Add(hub_->WakeFd(loop_), kReadable)) {
+    *error = std::string(poller_->Name()) + " cannot watch the broadcast hub: " + ErrnoText(errno);
+    return false;
+  }
   while (!StopRequested()) {
     int n = poller_->Wait(fired_, -1);
     if (n < 0) {
@@ -84,6 +91,8 @@ bool Reactor::Run(std::string* error) {
     for (const FiredEvent& event : fired_) {
       if (event.fd == listener_.Get()) {
         AcceptReady();
+      } else if (hub_ && event.fd == hub_->WakeFd(loop_)) {
+        TakeHubLines();
       } else if (event.fd != StopSignalFd()) {
         HandleEvent(event);
       }
@@ -233,7 +242,7 @@ void Reactor::Feed(Connection& connection, std::string_view fresh) {
     connection.input.Append(data.substr(result.consumed));
   }
   if (result.close) {
-    ++counters_.protocol_errors;
+    if (result.error) ++counters_.protocol_errors;
     connection.closing = true;
     connection.input.Clear();
     return;
@@ -277,8 +286,18 @@ void Reactor::UpdateInterest(Connection& connection) {
 }
 
 void Reactor::Broadcast(Connection& from, std::string_view bytes) {
+  BroadcastLocally(&from, bytes);
+  if (hub_) hub_->Publish(loop_, bytes);
+}
+
+void Reactor::TakeHubLines() {
+  hub_->Take(loop_, hub_lines_);
+  if (!hub_lines_.empty()) BroadcastLocally(nullptr, hub_lines_);
+}
+
+void Reactor::BroadcastLocally(const Connection* from, std::string_view bytes) {
   for (Connection* receiver : live_) {
-    if (receiver == &from || receiver->closing) continue;
+    if (receiver == from || receiver->closing) continue;
     receiver->output.Append(bytes);
     if (!receiver->dirty) {
       receiver->dirty = true;

@@ -8,6 +8,7 @@
 #include "common/byte_buffer.h"
 #include "common/fd.h"
 #include "protocols/server_codec.h"
+#include "servers/broadcast_hub.h"
 #include "servers/poller.h"
 #include "servers/server_config.h"
 #include "servers/server_counters.h"
@@ -20,8 +21,10 @@ namespace c10k {
 // Poller they pass in.
 class Reactor {
  public:
+  // With a `hub`, broadcast lines also reach the connections of the other
+  // loops (reuseport); `loop` is this reactor's number in the hub.
   Reactor(std::unique_ptr<Poller> poller, UniqueFd listener, const ServerConfig& config,
-          ServerState& state);
+          ServerState& state, BroadcastHub* hub = nullptr, int loop = 0);
   ~Reactor();
 
   // Serves until a stop signal (SIGINT/SIGTERM). Returns false with `error`
@@ -42,6 +45,8 @@ class Reactor {
   void Flush(Connection& connection);
   void UpdateInterest(Connection& connection);
   void Broadcast(Connection& from, std::string_view bytes);
+  void BroadcastLocally(const Connection* from, std::string_view bytes);
+  void TakeHubLines();
   void FlushBroadcastReceivers();
   void Close(Connection& connection);
   bool WantsRead(const Connection& connection) const;
@@ -53,6 +58,9 @@ class Reactor {
   UniqueFd reserve_fd_;
   ServerConfig config_;
   ServerState& state_;
+  BroadcastHub* hub_;
+  int loop_;
+  std::string hub_lines_;  // lines taken from the hub, reused
   ServerCounters counters_;
 
   std::vector<std::unique_ptr<Connection>> by_fd_;  // indexed by descriptor
@@ -64,7 +72,5 @@ class Reactor {
   bool logged_emfile_ = false;
 };
 
-// Runs a readiness model: one Reactor over the poller named config.model.
-int RunReactorModel(const ServerConfig& config, UniqueFd listener);
 
 }  // namespace c10k

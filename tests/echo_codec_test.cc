@@ -3,7 +3,7 @@
 #include <string>
 
 #include "common/byte_buffer.h"
-#include "protocols/echo.h"
+#include "protocols/echo_server.h"
 #include "protocols/echo_client.h"
 
 namespace c10k {

@@ -1,6 +1,6 @@
 // echo: every byte that arrives is sent back as it is; there are no messages on
 // the wire (the client side, in echo_client.cc, gives the stream its shape).
-#include "protocols/echo.h"
+#include "protocols/echo_server.h"
 
 namespace c10k {
 
@@ -9,7 +9,7 @@ ConsumeResult EchoServerCodec::Consume(std::string_view input, ReplySink& sink) 
   // the server reads at most one chunk before checking Full again).
   if (sink.Full()) return {};
   sink.Reply(input);
-  return {input.size(), false, {}};
+  return Consumed(input.size());
 }
 
 }  // namespace c10k

@@ -1,0 +1,181 @@
+// http: just enough HTTP/1.1 for wrk, ab and h2load. Every GET (and HEAD) is
+// answered 200 with a small fixed body, on a keep-alive connection, and
+// pipelined requests are answered in order. Anything that is not a request
+// line plus headers is answered 400 and the connection closed, because after
+// a malformed head there is no telling where the next request starts. Request
+// bodies are skipped by Content-Length; chunked bodies are refused (501), as
+// the benchmark clients never send them. HTTP/1.0 closes after the reply
+// unless it asked for keep-alive; "Connection: close" is honoured.
+#include "protocols/http_server.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace c10k {
+
+namespace {
+
+// Enough for any real client's head; a larger one is refused, not buffered.
+constexpr size_t kMaxHead = 16 * 1024;
+
+constexpr std::string_view kOk =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
+    "hello, world\n";
+constexpr std::string_view kOkHead =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n";
+constexpr std::string_view kOkClose =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+    "Connection: close\r\n\r\nhello, world\n";
+constexpr std::string_view kOkHeadClose =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+    "Connection: close\r\n\r\n";
+constexpr std::string_view kNotAllowed =
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n\r\n";
+constexpr std::string_view kNotAllowedClose =
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n"
+    "Connection: close\r\n\r\n";
+constexpr std::string_view kBadRequest =
+    "HTTP/1.1 400 Bad Request\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kTooLarge =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nServer: c10k\r\nContent-Length: 0\r\n"
+    "Connection: close\r\n\r\n";
+constexpr std::string_view kNotImplemented =
+    "HTTP/1.1 501 Not Implemented\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
+}
+
+bool ContainsToken(std::string_view value, std::string_view token) {
+  // "Connection: keep-alive, Upgrade": comma-separated, case-insensitive.
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (EqualsIgnoringCase(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool IsToken(std::string_view text) {
+  if (text.empty()) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+}  // namespace
+
+HttpServerCodec::HttpServerCodec(const CodecOptions& options)
+    : max_head_(std::min(kMaxHead, options.max_frame)), max_body_(options.max_frame) {}
+
+bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
+  // Request line: METHOD SP TARGET SP HTTP/1.x
+  size_t line_end = head.find("\r\n");
+  std::string_view line = head.substr(0, line_end);
+  size_t first_space = line.find(' ');
+  size_t last_space = line.rfind(' ');
+  if (first_space == std::string_view::npos || first_space == last_space) return false;
+  std::string_view method = line.substr(0, first_space);
+  std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
+  std::string_view version = line.substr(last_space + 1);
+  if (!IsToken(method) || target.empty() || target.find(' ') != std::string_view::npos) return false;
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
+  request->get_or_head = method == "GET" || method == "HEAD";
+  request->head = method == "HEAD";
+  request->keep_alive = version == "HTTP/1.1";
+  bool has_length = false;
+  std::string_view rest = head.substr(line_end + 2);
+  while (!rest.empty()) {
+    size_t next = rest.find("\r\n");
+    std::string_view header = rest.substr(0, next);
+    rest = rest.substr(next + 2);
+    if (header.empty()) break;
+    size_t colon = header.find(':');
+    if (colon == std::string_view::npos || !IsToken(header.substr(0, colon))) return false;
+    std::string_view name = header.substr(0, colon);
+    std::string_view value = header.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (EqualsIgnoringCase(name, "content-length")) {
+      uint64_t length = 0;
+      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+      if (error != std::errc() || end != value.data() + value.size() || value.empty()) return false;
+      if (has_length && length != request->body_length) return false;
+      has_length = true;
+      request->body_length = length;
+    } else if (EqualsIgnoringCase(name, "connection")) {
+      if (ContainsToken(value, "close")) request->keep_alive = false;
+      if (ContainsToken(value, "keep-alive")) request->keep_alive = true;
+    } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
+      // Marked for the caller: chunked bodies are not read.
+      request->body_length = UINT64_MAX;
+    }
+  }
+  return true;
+}
+
+ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) {
+  size_t consumed = 0;
+  while (consumed < input.size()) {
+    if (body_left_ > 0) {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(body_left_, input.size() - consumed));
+      body_left_ -= take;
+      consumed += take;
+      if (body_left_ > 0) break;
+      if (close_after_body_) return CloseAfter(consumed, "client asked to close");
+      continue;
+    }
+    if (sink.Full()) break;
+    std::string_view rest = input.substr(consumed);
+    size_t head_end = rest.find("\r\n\r\n");
+    if (head_end == std::string_view::npos) {
+      if (rest.size() > max_head_) {
+        sink.Reply(kTooLarge);
+        return RejectAfter(input.size(), "request head too large");
+      }
+      break;
+    }
+    size_t head_size = head_end + 4;
+    Request request;
+    if (head_size > max_head_) {
+      sink.Reply(kTooLarge);
+      return RejectAfter(input.size(), "request head too large");
+    }
+    if (!ParseHead(rest.substr(0, head_size), &request)) {
+      sink.Reply(kBadRequest);
+      return RejectAfter(input.size(), "malformed HTTP request");
+    }
+    consumed += head_size;
+    if (request.body_length == UINT64_MAX) {
+      sink.Reply(kNotImplemented);
+      return RejectAfter(input.size(), "chunked request body");
+    }
+    if (request.body_length > max_body_) {
+      sink.Reply(kTooLarge);
+      return RejectAfter(input.size(), "request body larger than --max-frame");
+    }
+    if (request.get_or_head) {
+      if (request.keep_alive) {
+        sink.Reply(request.head ? kOkHead : kOk);
+      } else {
+        sink.Reply(request.head ? kOkHeadClose : kOkClose);
+      }
+    } else {
+      sink.Reply(request.keep_alive ? kNotAllowed : kNotAllowedClose);
+    }
+    body_left_ = request.body_length;
+    close_after_body_ = !request.keep_alive;
+    if (body_left_ == 0 && close_after_body_) return CloseAfter(consumed, "client asked to close");
+  }
+  return Consumed(consumed);
+}
+
+}  // namespace c10k

@@ -1,0 +1,77 @@
+// reuseport: N event loops on N threads, each with its own epoll instance and
+// its own listening socket bound to the same port with SO_REUSEPORT (Linux
+// 3.9). The kernel spreads incoming connections over the listeners by a hash
+// of the connection's addresses, so the loops share nothing on the accept
+// path: no thundering herd, no lock, every core busy. This is how nginx
+// (reuseport) and most modern servers use a many-core machine.
+//
+// Quirks: a connection stays on the loop that accepted it, so load is only as
+// even as the hash; connections queued on a listener that closes are reset.
+// The line protocol's broadcast crosses loops through a BroadcastHub.
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "common/net.h"
+#include "servers/broadcast_hub.h"
+#include "servers/model_runners.h"
+#include "servers/reactor.h"
+
+namespace c10k {
+
+int RunReusePortModel(const ServerConfig& config, UniqueFd listener) {
+  int loops = config.threads > 0 ? config.threads
+                                 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  auto address = LocalAddress(listener.Get());
+  std::vector<UniqueFd> listeners;
+  listeners.push_back(std::move(listener));
+  for (int i = 1; i < loops; ++i) {
+    std::string error;
+    UniqueFd another = ListenTcp(*address, /*nonblocking=*/true, /*reuse_port=*/true, &error);
+    if (!another) {
+      std::fprintf(stderr, "c10k serve: reuseport: loop %d: %s\n", i, error.c_str());
+      return 1;
+    }
+    listeners.push_back(std::move(another));
+  }
+  auto state = MakeServerState(config.protocol);
+  std::unique_ptr<BroadcastHub> hub;
+  if (config.protocol == Protocol::kLine) hub = std::make_unique<BroadcastHub>(loops);
+
+  std::vector<std::unique_ptr<Reactor>> reactors;
+  for (int i = 0; i < loops; ++i) {
+    std::string error;
+    auto poller = MakePoller("epoll", &error);
+    if (!poller) {
+      std::fprintf(stderr, "c10k serve: reuseport: %s\n", error.c_str());
+      return 1;
+    }
+    reactors.push_back(std::make_unique<Reactor>(std::move(poller), std::move(listeners[i]), config,
+                                                 *state, hub.get(), i));
+  }
+  std::vector<std::string> errors(loops);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < loops; ++i) {
+    threads.emplace_back([&, i] {
+      if (!reactors[i]->Run(&errors[i])) errors[i] = "loop " + std::to_string(i) + ": " + errors[i];
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ServerCounters total;
+  for (const auto& reactor : reactors) total.Add(reactor->Counters());
+  std::fprintf(stderr, "%s\n", total.Summary().c_str());
+  if (hub && hub->Dropped() > 0) {
+    std::fprintf(stderr, "c10k serve: reuseport: %llu broadcast lines dropped between loops\n",
+                 static_cast<unsigned long long>(hub->Dropped()));
+  }
+  int status = 0;
+  for (const auto& error : errors) {
+    if (!error.empty()) {
+      std::fprintf(stderr, "c10k serve: reuseport: %s\n", error.c_str());
+      status = 1;
+    }
+  }
+  return status;
+}
+
+}  // namespace c10k
