@@ -28,6 +28,7 @@ class ByteBuffer {
   }
 
   void Append(std::string_view bytes) {
+    if (bytes.empty()) return;  // memcpy from a null pointer is undefined, even for 0 bytes
     std::memcpy(Reserve(bytes.size()).data(), bytes.data(), bytes.size());
     end_ += bytes.size();
   }

@@ -43,10 +43,7 @@ int RunBlockingModel(const ServerConfig& config, UniqueFd listener) {
       continue;
     }
     ++counters.accepted;
-    SessionEnd end = Session(std::move(client), config, *state, nullptr).Serve();
-    ++counters.closed;
-    if (end == SessionEnd::kProtocolError) ++counters.protocol_errors;
-    if (end == SessionEnd::kIoError) ++counters.io_errors;
+    CountSessionEnd(Session(std::move(client), config, *state, nullptr).Serve(), counters);
   }
   std::fprintf(stderr, "%s\n", counters.Summary().c_str());
   return 0;

@@ -212,7 +212,7 @@ void Reactor::ReadFrom(Connection& connection) {
       break;
     }
     if (result.status == IoStatus::kError) {
-      ++counters_.io_errors;
+      counters_.CountSocketError(result.error);
       Close(connection);
       return;
     }
@@ -265,7 +265,7 @@ void Reactor::Flush(Connection& connection) {
       continue;
     }
     if (result.status == IoStatus::kRetry) return;
-    ++counters_.io_errors;
+    counters_.CountSocketError(result.error);
     Close(connection);
     return;
   }

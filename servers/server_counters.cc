@@ -1,5 +1,7 @@
 #include "servers/server_counters.h"
 
+#include <cerrno>
+
 namespace c10k {
 
 void ServerCounters::Add(const ServerCounters& other) {
@@ -10,7 +12,16 @@ void ServerCounters::Add(const ServerCounters& other) {
   refused_no_thread += other.refused_no_thread;
   protocol_errors += other.protocol_errors;
   dropped_slow_receivers += other.dropped_slow_receivers;
+  resets += other.resets;
   io_errors += other.io_errors;
+}
+
+void ServerCounters::CountSocketError(int error) {
+  if (error == ECONNRESET || error == EPIPE) {
+    ++resets;
+  } else {
+    ++io_errors;
+  }
 }
 
 std::string ServerCounters::Summary() const {
@@ -24,7 +35,8 @@ std::string ServerCounters::Summary() const {
   add(refused_no_thread, "refused for lack of a thread");
   add(protocol_errors, "closed for protocol errors");
   add(dropped_slow_receivers, "slow broadcast receivers dropped");
-  add(io_errors, "socket errors");
+  add(resets, "reset by their clients");
+  add(io_errors, "other socket errors");
   return text;
 }
 

@@ -15,7 +15,11 @@ struct ServerCounters {
   uint64_t refused_no_thread = 0;      // thread creation failed (threads model)
   uint64_t protocol_errors = 0;        // closed for bad input (oversized frame, garbage)
   uint64_t dropped_slow_receivers = 0; // broadcast receivers stuck over --output-limit
-  uint64_t io_errors = 0;              // reset or other socket errors
+  uint64_t resets = 0;                 // clients that reset (ECONNRESET, EPIPE): their choice
+  uint64_t io_errors = 0;              // any other socket error
+
+  // Counts a failed read or write by its errno.
+  void CountSocketError(int error);
 
   void Add(const ServerCounters& other);
   // "c10k serve: stopped: 1100 accepted, 1100 closed, 80 refused at FD_SETSIZE, ..."

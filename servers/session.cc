@@ -11,6 +11,7 @@
 #include "common/io_status.h"
 #include "common/net.h"
 #include "common/stop_signal.h"
+#include "servers/server_counters.h"
 
 namespace c10k {
 
@@ -67,7 +68,10 @@ bool Session::Flush() {
     std::string_view pending = output_.Readable();
     IoResult result = WriteSome(fd_.Get(), pending.data(), pending.size());
     if (result.status == IoStatus::kRetry) return true;
-    if (!result.Ok()) return false;
+    if (!result.Ok()) {
+      error_ = result.error;
+      return false;
+    }
     output_.Consume(result.bytes);
   }
   return true;
@@ -91,7 +95,7 @@ SessionEnd Session::Serve() {
     if (dropped_) return SessionEnd::kDroppedSlow;
     // Input held back while the output was full is finished first.
     if (!closing_ && !input_.Empty() && !Full()) ConsumeInput();
-    if (!Flush()) return SessionEnd::kIoError;
+    if (!Flush()) return SocketFailure();
     if ((peer_done_ || closing_) && output_.Empty()) return end_;
     bool want_read = !peer_done_ && !closing_ && !Full();
     pollfd waits[3] = {
@@ -115,10 +119,25 @@ SessionEnd Session::Serve() {
       peer_done_ = true;
       continue;
     }
-    if (result.status == IoStatus::kError) return SessionEnd::kIoError;
+    if (result.status == IoStatus::kError) {
+      error_ = result.error;
+      return SocketFailure();
+    }
     input_.Commit(result.bytes);
     ConsumeInput();
   }
+}
+
+SessionEnd Session::SocketFailure() const {
+  return error_ == ECONNRESET || error_ == EPIPE ? SessionEnd::kReset : SessionEnd::kIoError;
+}
+
+void CountSessionEnd(SessionEnd end, ServerCounters& counters) {
+  ++counters.closed;
+  if (end == SessionEnd::kProtocolError) ++counters.protocol_errors;
+  if (end == SessionEnd::kReset) ++counters.resets;
+  if (end == SessionEnd::kIoError) ++counters.io_errors;
+  if (end == SessionEnd::kDroppedSlow) ++counters.dropped_slow_receivers;
 }
 
 void SessionRegistry::Add(Session* session) {

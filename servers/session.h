@@ -16,7 +16,11 @@ namespace c10k {
 class SessionRegistry;
 
 // How a session ended, for the server's counters.
-enum class SessionEnd { kClientClosed, kProtocolError, kIoError, kDroppedSlow, kStopped };
+enum class SessionEnd { kClientClosed, kProtocolError, kReset, kIoError, kDroppedSlow, kStopped };
+
+// Adds how a session ended to a server's counters (closed, and why).
+struct ServerCounters;
+void CountSessionEnd(SessionEnd end, ServerCounters& counters);
 
 // One client served start to finish by one thread that waits for it: the
 // blocking model runs these one after another, the threads model one per
@@ -43,7 +47,8 @@ class Session final : public ReplySink {
   void Deliver(std::string_view bytes);
 
  private:
-  bool Flush();  // false on a socket error
+  bool Flush();  // false on a socket error (its errno in error_)
+  SessionEnd SocketFailure() const;
   void TakeInbox();
   void ConsumeInput();
 
@@ -58,6 +63,7 @@ class Session final : public ReplySink {
   ByteBuffer inbox_;
   UniqueFd inbox_wake_;  // an eventfd, only with a registry
   std::atomic<bool> dropped_{false};
+  int error_ = 0;           // errno of the last failed read or write
   bool peer_done_ = false;  // the client half-closed
   bool closing_ = false;    // close once the replies are out
   SessionEnd end_ = SessionEnd::kClientClosed;

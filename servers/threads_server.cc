@@ -66,10 +66,7 @@ void* ServeClient(void* argument) {
   delete session;
   {
     std::lock_guard lock(server.counters_mutex);
-    ++server.counters.closed;
-    if (end == SessionEnd::kProtocolError) ++server.counters.protocol_errors;
-    if (end == SessionEnd::kIoError) ++server.counters.io_errors;
-    if (end == SessionEnd::kDroppedSlow) ++server.counters.dropped_slow_receivers;
+    CountSessionEnd(end, server.counters);
   }
   server.live_threads.fetch_sub(1);
   return nullptr;

@@ -274,7 +274,7 @@ void UringServer::OnRecv(Connection& connection, const io_uring_cqe& cqe) {
     connection.peer_done = true;
     connection.input.Clear();
   } else if (!connection.closing) {
-    ++counters_.io_errors;
+    counters_.CountSocketError(-cqe.res);
     connection.closing = true;
   }
   AfterProgress(connection);
@@ -283,7 +283,7 @@ void UringServer::OnRecv(Connection& connection, const io_uring_cqe& cqe) {
 void UringServer::OnSend(Connection& connection, const io_uring_cqe& cqe) {
   connection.send_armed = false;
   if (cqe.res < 0) {
-    if (!connection.closing) ++counters_.io_errors;
+    if (!connection.closing) counters_.CountSocketError(-cqe.res);
     connection.closing = true;
     connection.sending.Clear();
     connection.pending.Clear();

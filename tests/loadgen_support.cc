@@ -13,34 +13,8 @@
 
 namespace c10k::testing {
 
-namespace {
-
-std::optional<ServerProcess> Start(const std::vector<std::string>& argv, bool required) {
-  ChildOptions options;
-  options.argv = argv;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (child) {
-    auto listening = child->WaitForListening(30 * kNanosPerSecond, &error);
-    if (listening) {
-      if (auto address = ParseHostPort(*listening)) {
-        return ServerProcess{std::move(*child), *address, *listening};
-      }
-      error = "unparseable listening line: " + *listening;
-    }
-  }
-  if (required) ADD_FAILURE() << argv[0] << ": " << error;
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::optional<ServerProcess> StartFakeServer(const std::string& mode) {
-  return Start({kFakeServer, "--mode", mode}, true);
-}
-
-std::optional<ServerProcess> TryStartServer(const std::string& model, const std::string& protocol) {
-  return Start({kBinary, "serve", "--model", model, "--protocol", protocol, "--port", "0"}, false);
+  return StartListening({kFakeServer, "--mode", mode});
 }
 
 uint16_t FreePort() {

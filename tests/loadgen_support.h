@@ -22,11 +22,6 @@ inline constexpr const char* kFakeServer = C10K_FAKE_SERVER;
 // its "listening on" line; fails the test if it does not start.
 std::optional<ServerProcess> StartFakeServer(const std::string& mode);
 
-// Starts `c10k serve --model M --protocol P --port 0` like StartServer, but
-// returns nullopt without failing the test when the server does not start:
-// for protocols the server models may not speak yet in this branch.
-std::optional<ServerProcess> TryStartServer(const std::string& model, const std::string& protocol);
-
 // A loopback port nothing listens on at the moment of the call.
 uint16_t FreePort();
 

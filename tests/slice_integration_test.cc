@@ -88,6 +88,7 @@ struct BadInput {
   std::string name;
   std::vector<std::string> args;
   std::string expected_in_message;
+  friend void PrintTo(const BadInput& input, std::ostream* out) { *out << input.name; }
 };
 
 class BadInputTest : public ::testing::TestWithParam<BadInput> {};

@@ -12,22 +12,22 @@
 
 namespace c10k::testing {
 
-std::optional<ServerProcess> StartServer(const std::string& model, const std::string& protocol,
-                                         const std::vector<std::string>& extra,
-                                         const std::string& stderr_path) {
+std::optional<ServerProcess> StartListening(const std::vector<std::string>& argv,
+                                            const std::string& stderr_path) {
   ChildOptions options;
-  options.argv = {kBinary, "serve", "--model", model, "--protocol", protocol, "--port", "0"};
-  options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+  options.argv = argv;
   options.stderr_path = stderr_path;
   std::string error;
   auto child = ChildProcess::Start(options, &error);
   if (!child) {
-    ADD_FAILURE() << "cannot start c10k serve: " << error;
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
     return std::nullopt;
   }
   auto listening = child->WaitForListening(30 * kNanosPerSecond, &error);
   if (!listening) {
-    ADD_FAILURE() << "c10k serve --model " << model << " --protocol " << protocol << ": " << error;
+    std::string command;
+    for (const auto& arg : argv) command += (command.empty() ? "" : " ") + arg;
+    ADD_FAILURE() << command << ": " << error;
     return std::nullopt;
   }
   auto address = ParseHostPort(*listening);
@@ -36,6 +36,15 @@ std::optional<ServerProcess> StartServer(const std::string& model, const std::st
     return std::nullopt;
   }
   return ServerProcess{std::move(*child), *address, *listening};
+}
+
+std::optional<ServerProcess> StartServer(const std::string& model, const std::string& protocol,
+                                         const std::vector<std::string>& extra,
+                                         const std::string& stderr_path) {
+  std::vector<std::string> argv = {kBinary, "serve", "--model", model, "--protocol", protocol,
+                                   "--port", "0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return StartListening(argv, stderr_path);
 }
 
 std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,

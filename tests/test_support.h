@@ -22,6 +22,11 @@ struct ServerProcess {
   std::string address_text;  // "127.0.0.1:PORT"
 };
 
+// Starts `argv` and waits for its "listening on HOST:PORT" line; fails the
+// current test (and returns nullopt) if it does not come.
+std::optional<ServerProcess> StartListening(const std::vector<std::string>& argv,
+                                            const std::string& stderr_path = "");
+
 // Starts `c10k serve --model M --protocol P --port 0 EXTRA...` and waits for
 // "listening on". Fails the current test (and returns nullopt) if it does not
 // start. `stderr_path`, when given, receives the server's log lines.

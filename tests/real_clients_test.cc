@@ -1,0 +1,111 @@
+// Clients nobody here wrote: redis-benchmark against the resp protocol and
+// wrk against http, on every model that serves more than one client at a
+// time. They speak their protocols the way the real world does (pipelining,
+// CONFIG GET at start, keep-alive), which a home-made client might not.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cctype>
+
+
+#include "common/clock.h"
+#include "servers/models.h"
+#include "tests/test_support.h"
+
+namespace c10k {
+namespace {
+
+bool Installed(const std::string& program) {
+  return system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Runs a program to completion (bounded) and returns its stdout.
+std::string RunProgram(const std::vector<std::string>& argv, ExitStatus* status) {
+  ChildOptions options;
+  options.argv = argv;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
+    return "";
+  }
+  std::string out;
+  int64_t deadline = MonotonicNanos() + 60 * kNanosPerSecond;
+  while (auto line = child->ReadLine(deadline - MonotonicNanos())) out += *line + "\n";
+  auto exit = child->WaitExit(10 * kNanosPerSecond);
+  *status = exit ? *exit : child->Stop(SIGKILL, 0);
+  return out;
+}
+
+// The number that ends right before `suffix` in `text` ("123 requests in"), or -1.
+double NumberBefore(const std::string& text, const std::string& suffix) {
+  size_t at = text.find(suffix);
+  if (at == std::string::npos) return -1;
+  size_t start = at;
+  while (start > 0 && (isdigit(static_cast<unsigned char>(text[start - 1])) || text[start - 1] == '.')) {
+    --start;
+  }
+  return start == at ? -1 : std::stod(text.substr(start, at - start));
+}
+
+std::vector<std::string> ConcurrentModels() {
+  std::vector<std::string> models;
+  for (const auto& model : ServerModels()) {
+    if (model.compiled && model.name != "blocking") models.emplace_back(model.name);
+  }
+  return models;
+}
+
+class RealClientsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RealClientsTest, RedisBenchmarkAgainstResp) {
+  if (!Installed("redis-benchmark")) GTEST_SKIP() << "redis-benchmark is not installed (scripts/deps)";
+  std::string log = testing::TempDir() + "/server.log";
+  auto server = testing::StartServer(GetParam(), "resp", {}, log);
+  ASSERT_TRUE(server);
+  for (const char* pipeline : {"1", "16"}) {
+    SCOPED_TRACE(std::string("-P ") + pipeline);
+    ExitStatus status;
+    std::string out = RunProgram({"redis-benchmark", "-h", "127.0.0.1", "-p",
+                                  std::to_string(server->address.Port()), "-t", "ping,set,get",
+                                  "-n", "5000", "-c", "20", "-P", pipeline, "-q"},
+                                 &status);
+    EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+    for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET"}) {
+      // A line "SET: 12345.67 requests per second, p50=..." for each test.
+      size_t line = out.find(std::string(test) + ": ");
+      ASSERT_NE(line, std::string::npos) << test << " did not complete:\n" << out;
+      EXPECT_GT(NumberBefore(out.substr(line), " requests per second"), 0) << out;
+    }
+    EXPECT_EQ(out.find("rror"), std::string::npos) << out;
+  }
+  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+  EXPECT_EQ(testing::ReadFile(log).find("protocol errors"), std::string::npos)
+      << testing::ReadFile(log);
+}
+
+TEST_P(RealClientsTest, WrkAgainstHttp) {
+  if (!Installed("wrk")) GTEST_SKIP() << "wrk is not installed (scripts/deps)";
+  auto server = testing::StartServer(GetParam(), "http");
+  ASSERT_TRUE(server);
+  ExitStatus status;
+  std::string out = RunProgram(
+      {"wrk", "-t1", "-c20", "-d1s", "http://" + server->address_text + "/index.html"}, &status);
+  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  EXPECT_GT(NumberBefore(out, " requests in"), 0) << out;
+  EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Non-2xx"), std::string::npos) << out;
+  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, RealClientsTest, ::testing::ValuesIn(ConcurrentModels()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace c10k
