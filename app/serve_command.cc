@@ -19,7 +19,8 @@ struct ServeOptions {
   std::string protocol = "echo";
   std::string host = "127.0.0.1";
   int port = 0;
-  int threads = 1;
+  int threads = 0;
+  int max_threads = 0;
   std::string max_frame = "1MiB";
   std::string output_limit = "1MiB";
 };
@@ -51,6 +52,7 @@ int Serve(const ServeOptions& options) {
   config.model = options.model;
   config.protocol = *protocol;
   config.threads = options.threads;
+  config.max_threads = options.max_threads;
   config.codec.max_frame = ByteSizeFlag("--max-frame", options.max_frame);
   config.output_limit = ByteSizeFlag("--output-limit", options.output_limit);
   if (config.codec.max_frame == 0) throw UsageError("--max-frame must be at least 1 byte");
@@ -88,9 +90,13 @@ Command AddServeCommand(CLI::App& root) {
   app->add_option("--port", options->port, "Port; 0 picks a free one (printed)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  app->add_option("--threads", options->threads, "Event loops, for the reuseport model")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
+  app->add_option("--threads", options->threads,
+                  "Event loops, for the reuseport model (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  app->add_option("--max-threads", options->max_threads,
+                  "threads model: most client threads at once; more connections are closed and "
+                  "counted as if thread creation failed (default: the system's limits)")
+      ->check(CLI::Range(1, 1'000'000));
   app->add_option("--max-frame", options->max_frame,
                   "Largest frame, line, request or value accepted; larger closes that connection")
       ->capture_default_str();

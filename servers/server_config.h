@@ -11,7 +11,8 @@ namespace c10k {
 struct ServerConfig {
   std::string model;
   Protocol protocol = Protocol::kEcho;
-  int threads = 1;                   // event loops (reuseport)
+  int threads = 0;                   // event loops (reuseport); 0: one per core
+  int max_threads = 0;               // threads model: cap on client threads; 0: the system's
   CodecOptions codec;                // --max-frame
   size_t output_limit = 1 << 20;     // --output-limit: stop reading past this
 };

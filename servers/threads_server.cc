@@ -6,8 +6,9 @@
 //
 // Stacks are 64 KiB instead of the default 8 MiB (of address space) so that
 // the thread count, not the address space, is what runs out. When a thread
-// cannot be created (EAGAIN: RLIMIT_NPROC, kernel.threads-max, memory) the
-// connection is closed, counted and logged once, and the server keeps going.
+// cannot be created (EAGAIN: RLIMIT_NPROC, kernel.threads-max, memory, or
+// the --max-threads cap) the connection is closed, counted and logged once,
+// and the server keeps going.
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -76,6 +77,12 @@ void* ServeClient(void* argument) {
 // system will not give us one.
 bool StartClientThread(ThreadsServer& server, UniqueFd client, const pthread_attr_t& attributes,
                        int* error) {
+  // --max-threads stands for the system's own limits, which cannot be
+  // lowered for a test (root ignores RLIMIT_NPROC): same error, same path.
+  if (server.config.max_threads > 0 && server.live_threads.load() >= server.config.max_threads) {
+    *error = EAGAIN;
+    return false;
+  }
   auto* session = new Session(std::move(client), server.config, *server.state,
                               server.config.protocol == Protocol::kLine ? &server.registry : nullptr);
   auto* start = new ClientThread{&server, session};
