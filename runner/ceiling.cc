@@ -37,15 +37,15 @@ LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
   // Wrong bytes are a bug, not a limit: never dress them up as a ceiling.
   if (load.stats.mismatches > 0) return {"error", load_verdict.reason};
 
-  if (LogLineWith(point.server_log, "FD_SETSIZE")) {
+  if (LogLineWith(point.server_log_since_start, "FD_SETSIZE")) {
     return {"ceiling", point.model + " closes fd >= FD_SETSIZE (1024): " +
                            KeptText(load, point.connections)};
   }
-  if (auto line = LogLineWith(point.server_log, "thread")) {
+  if (LogLineWith(point.server_log_since_start, "thread")) {
     return {"ceiling", point.model + " could not create a thread per connection: " +
                            KeptText(load, point.connections)};
   }
-  if (LogLineWith(point.server_log, "file descriptors")) {
+  if (LogLineWith(point.server_log_since_start, "file descriptors")) {
     return {"ceiling", point.model + " ran out of file descriptors (RLIMIT_NOFILE): " +
                            KeptText(load, point.connections)};
   }

@@ -16,6 +16,9 @@ struct PointObservation {
   int connections = 0;
   std::optional<ExitStatus> server_exit;    // the server died during the point
   std::vector<std::string> server_log;      // lines the server logged during it
+  // Every line since the server started: a limit is logged once, when first
+  // hit, and still explains the same failure at every later point.
+  std::vector<std::string> server_log_since_start;
 };
 
 // The verdict on one point: "ok"; "ceiling" when the model hit a limit

@@ -26,6 +26,7 @@ bool ServerProcess::Start(std::string* error) {
   options.stderr_path = launch_.log_path;
   // The log is truncated at each start; read it from the beginning.
   log_offset_ = 0;
+  log_since_start_.clear();
   process_ = ChildProcess::Start(options, error);
   if (!process_) return false;
   if (starts_++ > 0) ++restarts_;
@@ -71,6 +72,7 @@ std::vector<std::string> ServerProcess::NewLogLines() {
   while (std::getline(log, line)) {
     if (log.eof()) break;  // a line still being written; read it next time
     log_offset_ += line.size() + 1;
+    log_since_start_.push_back(line);
     lines.push_back(line);
   }
   return lines;

@@ -44,6 +44,8 @@ class ServerProcess {
 
   // Log lines written since the last call.
   std::vector<std::string> NewLogLines();
+  // Every log line read so far since the server (re)started.
+  const std::vector<std::string>& LogSinceStart() const { return log_since_start_; }
 
  private:
   ServerLaunch launch_;
@@ -51,6 +53,7 @@ class ServerProcess {
   SocketAddress address_;
   std::string address_text_;
   size_t log_offset_ = 0;
+  std::vector<std::string> log_since_start_;
   int starts_ = 0;
   int restarts_ = 0;
 };

@@ -264,7 +264,8 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
         slow.Close();
         LoadVerdict load_verdict = JudgeLoad(config, result);
         PointObservation observation{model, point.connections, server.ExitIfGone(),
-                                     server.NewLogLines()};
+                                     server.NewLogLines(), {}};
+        observation.server_log_since_start = server.LogSinceStart();
         LoadVerdict rep_verdict = JudgePoint(result, load_verdict, observation);
         if (!slow_error.empty() && rep_verdict.status == "ok") rep_verdict = {"error", slow_error};
         Json run = LoadRunJson(config, result, rep_verdict);

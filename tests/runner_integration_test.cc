@@ -142,6 +142,32 @@ TEST(RunnerIntegrationTest, ServerKilledMidSweepIsRecordedAndTheSweepGoesOn) {
   EXPECT_EQ(SchemaComplaint(files[0]), "");
 }
 
+TEST(RunnerIntegrationTest, FdSetsizeQuickShowsSelectsCeilingAndNotTheOthers) {
+  std::string dir = TempDir();
+  std::string scenario = std::string(testing::kSourceDir) + "/scenarios/fd-setsize.json";
+  auto result = testing::RunC10k({"run", scenario, "--quick", "--out", dir}, 240);
+  EXPECT_EQ(result.status.code, 1) << "select's ceiling makes the run exit 1\n" << result.out;
+  auto files = ResultFiles(dir);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+  auto runs = ReadJsonFile(files[0])["runs"];
+  int checked = 0;
+  for (const auto& run : runs) {
+    std::string model = run["model"];
+    int connections = run["params"]["connections"];
+    SCOPED_TRACE(model + " at " + std::to_string(connections));
+    if (model == "select" && connections > 1024) {
+      EXPECT_EQ(run["status"], "ceiling");
+      EXPECT_NE(run["reason"].get<std::string>().find("FD_SETSIZE (1024)"), std::string::npos)
+          << run["reason"];
+    } else {
+      EXPECT_EQ(run["status"], "ok") << run["reason"];
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 9);  // select, poll, epoll at 1000, 1100, 2000
+}
+
 TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
   std::string dir = TempDir();
   std::string scenario = WriteScenario(dir, R"({ "name": "bad", "protocol": "echo",
