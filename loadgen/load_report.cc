@@ -70,6 +70,14 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(during, stats.errors.timeout, "timeouts");
     AppendCount(during, stats.errors.other, "socket errors");
   }
+  if (stats.starved > 0 && !result.interrupted) {
+    // Every active connection is meant to be served; one that waited the
+    // whole window for a reply shows the server serving others instead.
+    AppendCount(during, stats.starved,
+                ("of " + std::to_string(config.ActiveConnections()) +
+                 " active connections got no reply in the measured window")
+                    .c_str());
+  }
   if (!during.empty()) problems += (problems.empty() ? "" : "; ") + during;
   if (stats.delivered < stats.expected_deliveries) {
     problems += std::string(problems.empty() ? "" : "; ") +
@@ -144,6 +152,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
        {{"requested", config.connections},
         {"established", stats.established},
         {"failed", stats.failed},
+        {"starved", stats.starved},
         {"connect_s", Round(result.connect_s, 0.001)},
         {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
         {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},

@@ -35,6 +35,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   send_lag.Merge(o.send_lag);
   unsent += o.unsent;
   in_flight_at_end += o.in_flight_at_end;
+  starved += o.starved;
   expected_deliveries += o.expected_deliveries;
   delivered += o.delivered;
 }

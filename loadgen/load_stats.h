@@ -48,6 +48,7 @@ struct WorkerStats {
   Histogram send_lag{7};
   uint64_t unsent = 0;
   uint64_t in_flight_at_end = 0;  // sent but unanswered when the window closed
+  uint64_t starved = 0;           // active connections with no reply in the window
 
   // Line: messages that should have reached the connections still open at the
   // end (every other connection, for each message sent in the window), and

@@ -202,6 +202,9 @@ void Worker::CloseWindow(int64_t now) {
   for (auto& connection : connections_) {
     if (connection.state != State::kOpen || !connection.active) continue;
     stats_.in_flight_at_end += connection.in_flight;
+    // A connection that carried traffic but got no reply in the whole window
+    // was starved: the server served others (blocking) or fell too far behind.
+    if (!Line() && connection.window_completed == 0) ++stats_.starved;
     if (!config_.OpenLoop() || connection.next_intended_ns >= end) continue;
     // Slots of this connection's schedule inside the window that were never
     // sent: the generator (or a server holding replies back) fell behind.

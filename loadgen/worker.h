@@ -58,6 +58,7 @@ class Worker final : private StampSink {
     uint32_t in_flight = 0;
     int64_t connect_started_ns = 0;
     int64_t next_intended_ns = 0;   // open loop: this connection's next slot
+    uint64_t window_completed = 0;  // replies received in the measured window
     uint64_t window_sent = 0;       // line: messages sent for the window
     uint64_t window_delivered = 0;  // line: window messages this one received
     std::unique_ptr<ClientCodec> codec;

@@ -182,7 +182,10 @@ bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t
     const InFlight& request = in_flight_[connection.ring + connection.oldest];
     connection.oldest = (connection.oldest + 1) % depth_;
     --connection.in_flight;
-    if (in_window) RecordLatency(now - request.intended_ns, now - request.sent_ns, now);
+    if (in_window) {
+      ++connection.window_completed;
+      RecordLatency(now - request.intended_ns, now - request.sent_ns, now);
+    }
   }
   return true;
 }

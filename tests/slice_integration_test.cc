@@ -65,6 +65,24 @@ TEST(SliceIntegrationTest, InterruptedServerStopsCleanlyOnSigint) {
   EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
 }
 
+TEST(SliceIntegrationTest, ConnectionsLeftWithoutRepliesAreReported) {
+  // The blocking model serves one connection until it closes: the other nine
+  // wait the whole window, which must not pass for a clean run.
+  auto server = StartServer("blocking", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/starved.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "10", "-d", "1s",
+                       "--warmup", "200ms", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.out;
+  auto run = ReadJsonFile(json)["runs"][0];
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_EQ(run["connections"]["starved"], 9);
+  EXPECT_NE(run["reason"].get<std::string>().find("9 of 10 active connections got no reply"),
+            std::string::npos)
+      << run["reason"];
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(SliceIntegrationTest, RefusedTargetIsAnErrorWithExitOne) {
   // Bind a port, then free it: nothing listens there now.
   auto server = StartServer("epoll", "echo");
