@@ -35,6 +35,7 @@ struct LoadOptions {
   std::string timeout = "5s";
   double connect_rate = 0;
   std::string source_addrs;
+  std::string local_ports;
   int threads = 0;
   int server_pid = 0;
   std::string json;
@@ -93,6 +94,13 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     }
     config.source_addrs = std::move(*sources);
     config.source_addrs_text = options.source_addrs;
+  }
+  if (!options.local_ports.empty()) {
+    config.local_ports = ParsePortRange(options.local_ports);
+    if (!config.local_ports) {
+      throw UsageError("--local-ports \"" + options.local_ports +
+                       "\" is not a port range LOW-HIGH, e.g. 40000-40999");
+    }
   }
   config.duration_ns = DurationFlag("--duration", options.duration);
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
@@ -193,6 +201,9 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--source-addrs", options->source_addrs,
                   "Spread connections over these local addresses, e.g. 127.0.0.1-127.0.0.8 or "
                   "127.0.0.1,127.0.0.2 (each gives ~28k more ephemeral ports)");
+  app->add_option("--local-ports", options->local_ports,
+                  "Ephemeral ports every connection draws from, LOW-HIGH, instead of "
+                  "net.ipv4.ip_local_port_range (Linux 6.3+; e.g. to leave ports to other tools)");
   app->add_option("--threads,-t", options->threads,
                   "Worker threads (default: cores - 1, at least 1)")
       ->check(CLI::Range(1, 256));

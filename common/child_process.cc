@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +78,10 @@ std::optional<ChildProcess> ChildProcess::Start(const ChildOptions& options, std
     dup2(out[1], STDOUT_FILENO);
     if (stderr_fd >= 0) dup2(stderr_fd, STDERR_FILENO);
     if (options.pin_cpu >= 0) sched_setaffinity(0, sizeof cpus, &cpus);
+    if (options.nofile_limit > 0) {
+      rlimit limit{options.nofile_limit, options.nofile_limit};
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     // The parent may ignore or block signals; the child starts clean.
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_DFL);

@@ -25,6 +25,7 @@ struct ChildOptions {
   std::vector<std::string> argv;
   int pin_cpu = -1;          // sched_setaffinity to this CPU when >= 0
   std::string stderr_path;   // redirect stderr to this file when not empty
+  uint64_t nofile_limit = 0; // RLIMIT_NOFILE (soft and hard) when > 0: a server with few fds
 };
 
 // A child process whose stdout is a pipe we read: the way tests and the runner

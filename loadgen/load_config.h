@@ -3,10 +3,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/net.h"
+#include "loadgen/source_addrs.h"
 #include "protocols/protocol.h"
 
 namespace c10k {
@@ -35,6 +37,8 @@ struct LoadConfig {
   double connect_rate = 0;  // connects per second in total; 0: as fast as the server accepts
   std::vector<SocketAddress> source_addrs;  // bind connection i to source_addrs[i % size]
   std::string source_addrs_text;
+  // Ephemeral ports for every connection instead of the system's range.
+  std::optional<PortRange> local_ports;
   int threads = 1;
   pid_t server_pid = 0;    // sample this process's CPU, RSS, threads
   std::string label;       // recorded as the run's "model"

@@ -34,7 +34,8 @@ std::string CheckLoadLimits(const LoadConfig& config) {
            std::to_string(limit) + "; at most " + std::to_string(fit) +
            " connections fit in one process (run several load generators)";
   }
-  return CheckPortLimit(config.connections, config.source_addrs.size(), LocalPortRange());
+  return CheckPortLimit(config.connections, config.source_addrs.size(),
+                        config.local_ports.value_or(LocalPortRange()), config.local_ports.has_value());
 }
 
 LoadResult RunLoad(const LoadConfig& config) {

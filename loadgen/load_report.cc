@@ -58,6 +58,8 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(why, stats.errors.refused, "refused");
     AppendCount(why, stats.errors.timeout, "timed out");
     AppendCount(why, stats.errors.reset, "reset");
+    AppendCount(why, stats.errors.no_ports, "found no free local port (EADDRNOTAVAIL)");
+    AppendCount(why, stats.errors.no_descriptors, "found no free file descriptor (EMFILE)");
     AppendCount(why, stats.errors.other, "failed otherwise");
     if (!why.empty()) problems += " (" + why + ")";
   }
@@ -136,6 +138,9 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"connect_timeout_s", Seconds(config.connect_timeout_ns)},
         {"connect_rate", config.connect_rate},
         {"source_addrs", config.source_addrs_text},
+        {"local_ports", config.local_ports ? std::to_string(config.local_ports->low) + "-" +
+                                                 std::to_string(config.local_ports->high)
+                                           : ""},
         {"threads", config.threads}}},
       {"status", verdict.status},
       {"reason", verdict.reason},
@@ -163,6 +168,8 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"timeout", stats.errors.timeout},
         {"protocol", stats.errors.protocol},
         {"closed_by_server", stats.errors.closed_by_server},
+        {"no_ports", stats.errors.no_ports},
+        {"no_descriptors", stats.errors.no_descriptors},
         {"other", stats.errors.other}}},
       {"verify", {{"mismatches", stats.mismatches}}},
       {"cpu", cpu},

@@ -8,11 +8,14 @@ void ErrorCounts::Add(const ErrorCounts& o) {
   timeout += o.timeout;
   protocol += o.protocol;
   closed_by_server += o.closed_by_server;
+  no_ports += o.no_ports;
+  no_descriptors += o.no_descriptors;
   other += o.other;
 }
 
 uint64_t ErrorCounts::Total() const {
-  return refused + reset + timeout + protocol + closed_by_server + other;
+  return refused + reset + timeout + protocol + closed_by_server + no_ports + no_descriptors +
+         other;
 }
 
 void WorkerStats::Merge(const WorkerStats& o) {

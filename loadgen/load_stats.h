@@ -15,7 +15,9 @@ struct ErrorCounts {
   uint64_t timeout = 0;           // connects and requests that timed out
   uint64_t protocol = 0;          // replies that could not be parsed, or came unasked
   uint64_t closed_by_server = 0;  // the server closed an open connection
-  uint64_t other = 0;             // any other socket error (EADDRNOTAVAIL, EMFILE...)
+  uint64_t no_ports = 0;          // out of ephemeral ports (EADDRNOTAVAIL)
+  uint64_t no_descriptors = 0;    // out of file descriptors (EMFILE, ENFILE)
+  uint64_t other = 0;             // any other socket error
 
   void Add(const ErrorCounts& other);
   uint64_t Total() const;

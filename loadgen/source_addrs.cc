@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <fstream>
 
 namespace c10k {
@@ -79,6 +80,20 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
   return addresses;
 }
 
+std::optional<PortRange> ParsePortRange(std::string_view text) {
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  int low = 0, high = 0;
+  auto [low_end, low_error] = std::from_chars(text.data(), text.data() + dash, low);
+  auto [high_end, high_error] =
+      std::from_chars(text.data() + dash + 1, text.data() + text.size(), high);
+  if (low_error != std::errc() || low_end != text.data() + dash || high_error != std::errc() ||
+      high_end != text.data() + text.size() || low < 1 || high > 65535 || low > high) {
+    return std::nullopt;
+  }
+  return PortRange{low, high};
+}
+
 PortRange LocalPortRange() {
   PortRange range;
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
@@ -90,12 +105,13 @@ PortRange LocalPortRange() {
   return range;
 }
 
-std::string CheckPortLimit(int connections, size_t addresses, PortRange ports) {
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports, bool from_flag) {
   uint64_t sources = addresses == 0 ? 1 : addresses;
   uint64_t available = static_cast<uint64_t>(ports.Count()) * sources;
   if (static_cast<uint64_t>(connections) <= available) return "";
   return "--connections " + std::to_string(connections) +
-         " needs as many local ports, but net.ipv4.ip_local_port_range " +
+         " needs as many local ports, but " +
+         (from_flag ? "--local-ports " : "net.ipv4.ip_local_port_range ") +
          std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
          std::to_string(ports.Count()) + " per source address x " + std::to_string(sources) +
          " = " + std::to_string(available) +

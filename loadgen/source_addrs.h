@@ -30,6 +30,11 @@ PortRange LocalPortRange();
 // ephemeral port. Returns an empty string when `connections` fit the ports of
 // `addresses` source addresses (0: the kernel's choice, one address), or a
 // one-line reason naming the range.
-std::string CheckPortLimit(int connections, size_t addresses, PortRange ports);
+// `from_flag`: the range came from --local-ports, not the system.
+std::string CheckPortLimit(int connections, size_t addresses, PortRange ports,
+                           bool from_flag = false);
+
+// Parses --local-ports "LOW-HIGH" (1 <= LOW <= HIGH <= 65535).
+std::optional<PortRange> ParsePortRange(std::string_view text);
 
 }  // namespace c10k

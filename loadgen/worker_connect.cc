@@ -19,6 +19,8 @@ namespace {
 // accept queue (net.core.somaxconn) and turn into SYN retransmits a second
 // later; this keeps connecting "as fast as the server accepts".
 constexpr size_t kMaxConnectsInFlight = 512;
+// From <linux/in.h>, which glibc's <netinet/in.h> cannot be included with.
+constexpr int kIpLocalPortRange = 51;
 
 }  // namespace
 
@@ -44,6 +46,13 @@ bool Worker::OpenSocket(Connection& connection, uint32_t index) {
       socket(config_.target.Family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   int fd = connection.fd.Get();
   if (fd < 0) return false;
+  if (config_.local_ports) {
+    // IP_LOCAL_PORT_RANGE (Linux 6.3): this socket's ephemeral ports come
+    // from --local-ports, low 16 bits the first port, high 16 the last.
+    uint32_t range = static_cast<uint32_t>(config_.local_ports->low) |
+                     static_cast<uint32_t>(config_.local_ports->high) << 16;
+    if (setsockopt(fd, IPPROTO_IP, kIpLocalPortRange, &range, sizeof range) != 0) return false;
+  }
   if (!config_.source_addrs.empty()) {
     // Without IP_BIND_ADDRESS_NO_PORT, bind() would pick the local port before
     // the destination is known and each source address would run out after
@@ -79,6 +88,10 @@ void Worker::CountConnectFailure(int error) {
     ++stats_.errors.timeout;
   } else if (error == ECONNRESET) {
     ++stats_.errors.reset;
+  } else if (error == EADDRNOTAVAIL) {
+    ++stats_.errors.no_ports;
+  } else if (error == EMFILE || error == ENFILE) {
+    ++stats_.errors.no_descriptors;
   } else {
     ++stats_.errors.other;
   }

@@ -251,7 +251,9 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   scenario.slow_clients = static_cast<int>(reader.Integer("slow_clients", 0, 0, 1000));
   if (reader.Has("server")) {
     FieldReader server(reader.Object("server"), "server");
-    server.RejectUnknown({"threads", "max_frame", "output_limit"});
+    server.RejectUnknown({"threads", "max_frame", "output_limit", "max_threads", "nofile"});
+    scenario.max_threads = static_cast<int>(server.Integer("max_threads", 0, 1, 1'000'000));
+    scenario.server_nofile = static_cast<uint64_t>(server.Integer("nofile", 0, 16, 1'000'000));
     scenario.server_threads = static_cast<int>(server.Integer("threads", 0, 1, 1024));
     scenario.max_frame = server.ByteSize("max_frame");
     scenario.output_limit = server.ByteSize("output_limit");

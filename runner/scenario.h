@@ -45,6 +45,8 @@ struct Scenario {
   int server_threads = 0;  // 0: the model's default
   std::string max_frame;
   std::string output_limit;
+  int max_threads = 0;          // threads model: --max-threads
+  uint64_t server_nofile = 0;   // the server's RLIMIT_NOFILE; 0: inherited
   // Passed to the load generator.
   int load_threads = 0;  // 0: its default
   int64_t request_timeout_ns = 0;  // 0: the load generator's default

@@ -24,6 +24,7 @@ bool ServerProcess::Start(std::string* error) {
   options.argv.insert(options.argv.end(), launch_.extra_args.begin(), launch_.extra_args.end());
   options.pin_cpu = launch_.pin_cpu;
   options.stderr_path = launch_.log_path;
+  options.nofile_limit = launch_.nofile_limit;
   // The log is truncated at each start; read it from the beginning.
   log_offset_ = 0;
   log_since_start_.clear();

@@ -17,6 +17,7 @@ struct ServerLaunch {
   std::vector<std::string> extra_args;  // --threads, --max-frame, --output-limit
   int pin_cpu = -1;
   std::string log_path;      // the server's stderr goes here
+  uint64_t nofile_limit = 0; // the server's RLIMIT_NOFILE; 0: inherited
 };
 
 // A server child process for one model: started, watched between points,

@@ -220,12 +220,17 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       continue;
     }
     ServerLaunch launch{binary, model, std::string(ProtocolName(scenario.protocol)), {},
-                        placement.server_cpu, log_dir + "/" + model + ".log"};
+                        placement.server_cpu, log_dir + "/" + model + ".log",
+                        scenario.server_nofile};
     if (scenario.server_threads > 0) {
       launch.extra_args = {"--threads", std::to_string(scenario.server_threads)};
     }
     if (!scenario.max_frame.empty()) {
       launch.extra_args.insert(launch.extra_args.end(), {"--max-frame", scenario.max_frame});
+    }
+    if (scenario.max_threads > 0 && model == "threads") {
+      launch.extra_args.insert(launch.extra_args.end(),
+                               {"--max-threads", std::to_string(scenario.max_threads)});
     }
     if (!scenario.output_limit.empty()) {
       launch.extra_args.insert(launch.extra_args.end(), {"--output-limit", scenario.output_limit});

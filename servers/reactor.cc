@@ -123,10 +123,11 @@ void Reactor::AcceptReady() {
       // close it, so the listener stops reporting readable in a busy loop.
       reserve_fd_.Reset();
       UniqueFd refused(accept4(listener_.Get(), nullptr, nullptr, SOCK_CLOEXEC));
-      if (refused) ++counters_.refused_no_descriptors;
+      bool took_one = static_cast<bool>(refused);
+      if (took_one) ++counters_.refused_no_descriptors;
       refused.Reset();
       reserve_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
-      if (!refused) return;
+      if (!took_one) return;
       continue;
     }
     // EAGAIN: the queue is empty. Anything else is logged and retried on the

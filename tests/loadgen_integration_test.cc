@@ -166,8 +166,9 @@ TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
   auto status = test->Finish();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 1) << status->Describe();
-  // The window is 3 s; start-up, connect and writing the JSON take little.
-  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  // The window is 3 s; start-up, connect and writing the JSON fit in the
+  // 2 s the tool promises beyond it.
+  EXPECT_LT(test->SecondsSinceStart(), 3.0 + 2.0);
   auto run = test->Run();
   EXPECT_EQ(run["status"], "error");
   uint64_t lost =
@@ -185,7 +186,7 @@ TEST(LoadgenIntegrationTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
   auto status = test->Finish();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 1) << status->Describe();
-  EXPECT_LT(test->SecondsSinceStart(), 10.0);
+  EXPECT_LT(test->SecondsSinceStart(), 3.0 + 2.0);
   auto run = test->Run();
   EXPECT_EQ(run["status"], "error");
   EXPECT_GE(run["errors"]["timeout"].get<uint64_t>(), 10u) << run["errors"];
