@@ -1,0 +1,133 @@
+"""plots/compare.py: a file against itself passes, a halved throughput or a
+new ceiling fails, a change inside the repetitions' spread is noise, points in
+one file only are listed, and bad input exits 2 with one line."""
+import copy
+import json
+import os
+import tempfile
+import unittest
+
+# The helpers live in test_plots; importing names (not the TestCase) keeps
+# unittest from running PlotTest twice.
+from test_plots import REPO, BadInputMixin, read_json, run_script, write_bad_inputs
+
+CURVE = os.path.join(REPO, "tests", "fixtures", "c10k-curve.json")
+
+
+def find_run(document, model, connections):
+    return next(run for run in document["runs"]
+                if run["model"] == model and run["params"]["connections"] == connections)
+
+
+class CompareTest(BadInputMixin, unittest.TestCase):
+    def setUp(self):
+        self.temp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.temp.cleanup)
+        self.base = read_json(CURVE)
+
+    def write(self, document, name="new.json"):
+        path = os.path.join(self.temp.name, name)
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(document, out)
+        return path
+
+    def compare(self, new_document, *extra):
+        """compare.py --json CURVE NEW: (exit code, parsed output)."""
+        result = run_script("compare.py", CURVE, self.write(new_document), "--json", *extra)
+        self.assertIn(result.returncode, (0, 1), result.stderr)
+        return result.returncode, json.loads(result.stdout)
+
+    def point(self, comparison, model, connections):
+        return next(point for point in comparison["points"]
+                    if point["model"] == model and point["load"]["connections"] == connections)
+
+    def test_a_file_against_itself_passes(self):
+        result = run_script("compare.py", CURVE, CURVE)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(f"{len(self.base['runs'])} points compared", result.stdout)
+        self.assertIn("0 regressed", result.stdout)
+        self.assertNotIn("REGRESSED", result.stdout)
+
+    def test_halved_throughput_is_a_regression(self):
+        new = copy.deepcopy(self.base)
+        for run in new["runs"]:
+            run["throughput"]["requests_per_s"] /= 2
+            for repetition in run.get("repetitions", []):
+                repetition["requests_per_s"] /= 2
+        code, comparison = self.compare(new)
+        self.assertEqual(code, 1)
+        ok_points = [run for run in self.base["runs"] if run["status"] == "ok"]
+        self.assertEqual(comparison["regressions"], len(ok_points))
+        point = self.point(comparison, "epoll", 1000)
+        self.assertEqual(point["verdict"], "regressed")
+        self.assertAlmostEqual(point["requests_per_s"]["change_pct"], -50.0, places=1)
+        # The table says so too, in capitals a CI log reader finds.
+        result = run_script("compare.py", CURVE, self.write(new))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("REGRESSED", result.stdout)
+        self.assertIn("-50.0%", result.stdout)
+
+    def test_doubled_p99_is_a_regression(self):
+        new = copy.deepcopy(self.base)
+        run = find_run(new, "uring", 100)
+        run["latency_us"]["p99"] *= 2
+        for repetition in run["repetitions"]:
+            repetition["p99_us"] *= 2
+        code, comparison = self.compare(new)
+        self.assertEqual(code, 1)
+        self.assertEqual(comparison["regressions"], 1)
+        self.assertEqual(self.point(comparison, "uring", 100)["verdict"], "regressed")
+
+    def test_change_within_overlapping_repetitions_is_noise(self):
+        new = copy.deepcopy(self.base)
+        run = find_run(new, "epoll", 100)
+        low = min(rep["requests_per_s"] for rep in run["repetitions"])
+        # 30% down, but one repetition still as fast as BASE's slowest.
+        run["throughput"]["requests_per_s"] *= 0.7
+        run["repetitions"] = [{"requests_per_s": run["throughput"]["requests_per_s"],
+                               "p99_us": run["latency_us"]["p99"], "status": "ok"},
+                              {"requests_per_s": low, "p99_us": run["latency_us"]["p99"],
+                               "status": "ok"}]
+        code, comparison = self.compare(new)
+        self.assertEqual(code, 0)
+        self.assertEqual(self.point(comparison, "epoll", 100)["verdict"], "noise")
+        # Over a higher threshold the same change is not even noise.
+        code, comparison = self.compare(new, "--threshold", "40")
+        self.assertEqual(self.point(comparison, "epoll", 100)["verdict"], "same")
+
+    def test_ok_to_ceiling_is_a_regression(self):
+        new = copy.deepcopy(self.base)
+        run = find_run(new, "poll", 1000)
+        run["status"], run["reason"] = "ceiling", "poll stalled: 10 of 1000 active connections"
+        code, comparison = self.compare(new)
+        self.assertEqual(code, 1)
+        point = self.point(comparison, "poll", 1000)
+        self.assertEqual(point["verdict"], "regressed")
+        self.assertIn("ok → ceiling", point["reasons"][0])
+
+    def test_points_in_one_file_are_listed_not_failed(self):
+        new = copy.deepcopy(self.base)
+        dropped = find_run(new, "select", 100)
+        new["runs"].remove(dropped)
+        added = copy.deepcopy(find_run(new, "epoll", 1000))
+        added["params"]["connections"] = added["params"]["active"] = 2000
+        new["runs"].append(added)
+        code, comparison = self.compare(new)
+        self.assertEqual(code, 0)
+        self.assertEqual([(entry["model"], entry["load"]["connections"])
+                          for entry in comparison["only_in_base"]], [("select", 100)])
+        self.assertEqual([(entry["model"], entry["load"]["connections"])
+                          for entry in comparison["only_in_new"]], [("epoll", 2000)])
+        result = run_script("compare.py", CURVE, self.write(new))
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("only in BASE: select echo connections=100", result.stdout)
+        self.assertIn("only in NEW: epoll echo connections=2000", result.stdout)
+
+    def test_bad_input_exits_2_with_one_line(self):
+        for what, path in write_bad_inputs(self.temp.name).items():
+            self.assert_bad_input(run_script("compare.py", path, CURVE), f"BASE {what}")
+            self.assert_bad_input(run_script("compare.py", CURVE, path), f"NEW {what}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,164 @@
+"""plots/plot.py on the real-output fixtures: every chart in both formats,
+the FD_SETSIZE line and ceiling labels as SVG text, one colour per model, and
+one line on stderr with exit 2 for bad input.
+
+Run with Debian's interpreter, which has matplotlib:
+  /usr/bin/python3 -m unittest discover -s tests/python -v
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ElementTree
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLOTS = os.path.join(REPO, "plots")
+FIXTURES = sorted(glob.glob(os.path.join(REPO, "tests", "fixtures", "*.json")))
+# The scripts run under the interpreter they name, whatever runs the tests.
+PYTHON = "/usr/bin/python3"
+SVG = "{http://www.w3.org/2000/svg}"
+
+sys.dont_write_bytecode = True  # no __pycache__ left in plots/
+sys.path.insert(0, PLOTS)
+import style  # noqa: E402  (after the path is set)
+
+SCENARIO_CHARTS = ["throughput", "latency", "cpu-per-request", "rss-per-connection"]
+
+
+def run_script(script, *args):
+    return subprocess.run([PYTHON, os.path.join(PLOTS, script), *args], capture_output=True,
+                          text=True, timeout=120,
+                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+
+
+def expected_charts(document):
+    """The charts plot.py should draw for a document: the idle chart only
+    where the sweep holds idle connections."""
+    names = list(SCENARIO_CHARTS)
+    if any(run["params"].get("active", run["params"]["connections"])
+           < run["params"]["connections"] for run in document["runs"]):
+        names.append("idle-throughput")
+    return names
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as source:
+        return json.load(source)
+
+
+def svg_texts(path):
+    return ["".join(element.itertext()) for element in ElementTree.parse(path).iter(SVG + "text")]
+
+
+def write_bad_inputs(directory):
+    """A missing file, a file that is not JSON, and JSON of another schema
+    version: the three ways a CI job hands the scripts the wrong file."""
+    not_json = os.path.join(directory, "not-json.json")
+    with open(not_json, "w", encoding="utf-8") as out:
+        out.write("c10k: no results, the run crashed\n")
+    wrong_version = os.path.join(directory, "wrong-version.json")
+    document = read_json(FIXTURES[0])
+    document["schema_version"] = 999
+    with open(wrong_version, "w", encoding="utf-8") as out:
+        json.dump(document, out)
+    return {"missing": os.path.join(directory, "missing.json"), "not JSON": not_json,
+            "wrong schema_version": wrong_version}
+
+
+class BadInputMixin:
+    """Checks a script's answer to each bad input: exit 2, one stderr line."""
+
+    def assert_bad_input(self, result, what):
+        self.assertEqual(result.returncode, 2, f"{what}: {result.stderr}")
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, f"{what}: stderr was {result.stderr!r}")
+        self.assertTrue(lines[0].strip(), what)
+
+
+class PlotTest(BadInputMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.temp = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls.temp.name, "charts")
+        cls.result = run_script("plot.py", *FIXTURES, "--out", cls.out)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.temp.cleanup()
+
+    def chart(self, name, extension="svg"):
+        return os.path.join(self.out, f"{name}.{extension}")
+
+    def test_exits_zero_and_prints_every_file(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        printed = sorted(self.result.stdout.split())
+        self.assertEqual(printed, sorted(glob.glob(os.path.join(self.out, "*"))))
+
+    def test_every_chart_in_both_formats_and_not_empty(self):
+        expected = 0
+        for path in FIXTURES:
+            document = read_json(path)
+            name = document["scenario"]["name"]
+            for chart in expected_charts(document):
+                expected += 2
+                for extension in ("png", "svg"):
+                    # Two documents of one scenario get their start time in the stem.
+                    found = glob.glob(os.path.join(self.out, f"{name}*-{chart}.{extension}"))
+                    self.assertTrue(found, f"no {chart}.{extension} for {path}")
+                    for chart_path in found:
+                        self.assertGreater(os.path.getsize(chart_path), 1000, chart_path)
+        self.assertEqual(len(os.listdir(self.out)), expected)
+        for png in glob.glob(os.path.join(self.out, "*.png")):
+            with open(png, "rb") as source:
+                self.assertEqual(source.read(8), b"\x89PNG\r\n\x1a\n", png)
+        for svg in glob.glob(os.path.join(self.out, "*.svg")):
+            self.assertEqual(ElementTree.parse(svg).getroot().tag, SVG + "svg", svg)
+
+    def test_fd_setsize_line_and_ceiling_label_are_svg_text(self):
+        document = read_json(os.path.join(REPO, "tests", "fixtures", "fd-setsize.json"))
+        fd_setsize = document["context"]["fd_setsize"]
+        ceiling = next(run for run in document["runs"] if run["status"] == "ceiling")
+        label = ceiling["reason"].split(":")[0]  # the chart labels the reason up to its ':'
+        for chart in ("throughput", "latency"):
+            path = self.chart(f"fd-setsize-{chart}")
+            texts = svg_texts(path)
+            self.assertIn(f"FD_SETSIZE = {fd_setsize}", texts, path)
+            self.assertTrue(any(label in text for text in texts),
+                            f"no ceiling label {label!r} in {path}: {texts}")
+            ids = {element.get("id") for element in ElementTree.parse(path).iter()}
+            self.assertIn("fd-setsize-line", ids)
+            self.assertTrue(any(i and i.startswith(f"ceiling-{ceiling['model']}-") for i in ids))
+
+    def test_a_model_has_one_colour_in_every_chart(self):
+        colours = {}  # model -> {colour}
+        for svg in glob.glob(os.path.join(self.out, "*.svg")):
+            for group in ElementTree.parse(svg).iter(SVG + "g"):
+                gid = group.get("id") or ""
+                if not gid.startswith("series-"):
+                    continue
+                # series-MODEL, series-MODEL-N (a load variant), ...-secondary (p50).
+                model = re.sub(r"(-\d+)?(-secondary)?$", "", gid[len("series-"):])
+                for path in group.iter(SVG + "path"):
+                    stroke = re.search(r"stroke: (#[0-9a-f]{6})", path.get("style") or "")
+                    if stroke:
+                        colours.setdefault(model, set()).add(stroke.group(1))
+                        break
+        self.assertTrue({"select", "poll", "epoll"} <= set(colours), colours)
+        for model, found in colours.items():
+            self.assertEqual(found, {style.model_colour(model)}, model)
+        every = [style.model_colour(model) for model in colours]
+        self.assertEqual(len(set(every)), len(every), "two models share a colour")
+
+    def test_bad_input_exits_2_with_one_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            for what, path in write_bad_inputs(directory).items():
+                result = run_script("plot.py", path, "--out", os.path.join(directory, "out"))
+                self.assert_bad_input(result, what)
+
+
+if __name__ == "__main__":
+    unittest.main()
