@@ -83,6 +83,8 @@ def build_series(runs, x_of):
     return series
 
 
+# Axis tick labels: exact values ('%g'), unlike the rounded table cells of
+# results.micros_text, because a tick sits on a round number anyway.
 def _micros_text(value):
     if value >= 1e6:
         return f"{value / 1e6:g} s"

@@ -40,17 +40,11 @@ def _rate_text(value):
     return f"{value:,.0f}"
 
 
-def _micros_text(value):
-    if value >= 1e6:
-        return f"{value / 1e6:.3g} s"
-    return f"{value / 1e3:.3g} ms" if value >= 1e3 else f"{value:.3g} µs"
-
-
 METRICS = [
     Metric("requests_per_s", "throughput", results.requests_per_s, "requests_per_s", -1,
            _rate_text),
     Metric("p99_us", "p99", lambda run: results.latency_us(run, "p99"), "p99_us", +1,
-           _micros_text),
+           results.micros_text),
 ]
 # A point's verdict is the first of these that any of its metrics has: one
 # regressed metric fails the point whatever the other did. "failing" (a

@@ -105,14 +105,6 @@ def _nanos_text(nanos):
     return f"{nanos / 1e3:.3g} µs" if nanos >= 1e3 else f"{nanos:.3g} ns"
 
 
-def _micros_text(micros):
-    if micros is None:
-        return "–"
-    if micros >= 1e6:
-        return f"{micros / 1e6:.3g} s"
-    return f"{micros / 1e3:.3g} ms" if micros >= 1e3 else f"{micros:.3g} µs"
-
-
 def _rows(pairs):
     cells = "".join(f"<tr><th>{_text(name)}</th><td>{_text(value)}</td></tr>"
                     for name, value in pairs)
@@ -189,7 +181,7 @@ def _cpu_cell(run):
     if percent is not None:
         parts.append(f"{percent:.0f} %")
     if per_request is not None:
-        parts.append(f"<small>{_text(_micros_text(per_request))}/req</small>")
+        parts.append(f"<small>{_text(results.micros_text(per_request))}/req</small>")
     return "<br>".join(parts) or "–"
 
 
@@ -206,8 +198,8 @@ def points_table(document):
             f'<td class="load">{_text(load_text(run))}</td>'
             f'<td class="{_text(status)}">{_text(status)}</td>'
             f'<td class="number">{_rate_cell(run)}</td>'
-            f'<td class="number">{_text(_micros_text(results.latency_us(run, "p50")))}</td>'
-            f'<td class="number">{_text(_micros_text(results.latency_us(run, "p99")))}</td>'
+            f'<td class="number">{_text(results.micros_text(results.latency_us(run, "p50")))}</td>'
+            f'<td class="number">{_text(results.micros_text(results.latency_us(run, "p99")))}</td>'
             f'<td class="number">{_cpu_cell(run)}</td>'
             f"<td>{_text(run.get('reason') or '')}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"

@@ -160,6 +160,16 @@ def short_reason(run, limit=60):
     return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
 
 
+def micros_text(micros):
+    """A duration in microseconds for a table cell: '842 µs', '13.4 ms', '1.2 s'
+    (three significant digits); '–' when it was not measured."""
+    if micros is None:
+        return "–"
+    if micros >= 1e6:
+        return f"{micros / 1e6:.3g} s"
+    return f"{micros / 1e3:.3g} ms" if micros >= 1e3 else f"{micros:.3g} µs"
+
+
 def load_shape(run):
     """The point's load as a tuple of LOAD_SHAPE values, defaults filled in."""
     params = run["params"]
