@@ -41,7 +41,7 @@ class EpollPoller final : public Poller {
       const epoll_event& event = events_[i];
       fired.push_back({event.data.fd, (event.events & EPOLLIN) != 0,
                        (event.events & EPOLLOUT) != 0,
-                       (event.events & (EPOLLHUP | EPOLLERR)) != 0});
+                       (event.events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) != 0});
     }
     return n;
   }

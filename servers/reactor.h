@@ -40,7 +40,7 @@ class Reactor {
   void AcceptReady();
   void Admit(UniqueFd fd);
   void HandleEvent(const FiredEvent& event);
-  void ReadFrom(Connection& connection);
+  void ReadFrom(Connection& connection, bool peer_hung_up);
   void Feed(Connection& connection, std::string_view fresh);
   void Flush(Connection& connection);
   void UpdateInterest(Connection& connection);
