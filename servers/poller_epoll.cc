@@ -9,8 +9,9 @@
 // descriptor is removed from the set automatically only when no other
 // descriptor refers to the same open file (dup, fork), so the reactor always
 // removes before it closes. With EPOLLET an event is reported once per change
-// of state: the caller must drain reads and writes until EAGAIN or it will
-// never hear of that descriptor again.
+// of state: the caller must drain reads and writes until EAGAIN (a short read
+// says the same without the extra call) or it will never hear of that
+// descriptor again; the end of stream is the exception, hence EPOLLRDHUP.
 #include <sys/epoll.h>
 #include <unistd.h>
 
