@@ -134,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnknownProtocol", {"serve", "--model", "epoll", "--protocol", "smtp"}, "unknown protocol \"smtp\""},
         BadInput{"UnknownFlag", {"serve", "--model", "epoll", "--bogus"}, "--bogus"},
         BadInput{"BadMaxFrame", {"serve", "--model", "epoll", "--max-frame", "lots"}, "--max-frame"},
-        BadInput{"BadHost", {"serve", "--model", "epoll", "--host", "10.0.0.300"}, "--host"},
+        BadInput{"BadHost", {"serve", "--model", "epoll", "--host", "127.0.0.300"}, "--host"},
         BadInput{"BadDuration", {"load", "--target", "127.0.0.1:1", "-d", "ten", "--json", "JSON"},
                  "--duration: \"ten\" is not a duration"},
         BadInput{"TargetWithoutPort", {"load", "--target", "127.0.0.1", "--json", "JSON"}, "is not HOST:PORT"},
