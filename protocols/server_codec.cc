@@ -8,6 +8,19 @@
 
 namespace c10k {
 
+ConsumeResult ConsumeArrived(ServerCodec& codec, ByteBuffer& pending, std::string_view arrived,
+                             ReplySink& sink) {
+  if (pending.Empty()) {
+    ConsumeResult result = codec.Consume(arrived, sink);
+    if (result.consumed < arrived.size()) pending.Append(arrived.substr(result.consumed));
+    return result;
+  }
+  pending.Append(arrived);
+  ConsumeResult result = codec.Consume(pending.Readable(), sink);
+  pending.Consume(result.consumed);
+  return result;
+}
+
 std::unique_ptr<ServerState> MakeServerState(Protocol) { return std::make_unique<ServerState>(); }
 
 std::unique_ptr<ServerCodec> MakeServerCodec(Protocol protocol, const CodecOptions& options,

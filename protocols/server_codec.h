@@ -3,6 +3,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/byte_buffer.h"
 #include "protocols/protocol.h"
 #include "protocols/server_state.h"
 
@@ -49,6 +50,14 @@ class ServerCodec {
   // `sink`, until input runs out, a message is incomplete, or sink.Full().
   virtual ConsumeResult Consume(std::string_view input, ReplySink& sink) = 0;
 };
+
+// Hands `codec` the bytes that just arrived, after whatever an earlier call
+// left unconsumed in `pending`, and keeps in `pending` what it leaves now. The
+// usual case (whole messages, nothing pending) copies nothing; only a message
+// split across reads is buffered. For servers whose reads land outside the
+// connection (a shared scratch buffer, io_uring's provided buffers).
+ConsumeResult ConsumeArrived(ServerCodec& codec, ByteBuffer& pending, std::string_view arrived,
+                             ReplySink& sink);
 
 // One server's shared state for `protocol`.
 std::unique_ptr<ServerState> MakeServerState(Protocol protocol);

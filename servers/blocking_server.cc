@@ -6,14 +6,9 @@
 //
 // The line protocol is refused: with one client at a time there is nobody to
 // broadcast to.
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <cstdio>
 
-#include "common/io_status.h"
-#include "common/stop_signal.h"
+#include "servers/accept_next_client.h"
 #include "servers/model_runners.h"
 #include "servers/server_counters.h"
 #include "servers/session.h"
@@ -28,22 +23,14 @@ std::string BlockingRefuses(Protocol protocol) {
 int RunBlockingModel(const ServerConfig& config, UniqueFd listener) {
   auto state = MakeServerState(config.protocol);
   ServerCounters counters;
-  while (!StopRequested()) {
-    // Wait for the next client, or for the stop signal.
-    pollfd waits[2] = {{listener.Get(), POLLIN, 0}, {StopSignalFd(), POLLIN, 0}};
-    if (poll(waits, 2, -1) < 0 && errno != EINTR) break;
-    if (waits[1].revents) break;
-    if (!(waits[0].revents & POLLIN)) continue;
-    UniqueFd client(accept4(listener.Get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!client) {
-      if (errno == EMFILE || errno == ENFILE) {
-        std::fprintf(stderr, "c10k serve: out of file descriptors: %s\n", ErrnoText(errno).c_str());
-        ++counters.refused_no_descriptors;
-      }
-      continue;
-    }
+  bool logged_no_descriptors = false;
+  while (true) {
+    NextClient next = AcceptNextClient(listener.Get(), &logged_no_descriptors);
+    if (next.stop) break;
+    if (next.no_descriptors) ++counters.refused_no_descriptors;
+    if (!next.client) continue;
     ++counters.accepted;
-    CountSessionEnd(Session(std::move(client), config, *state, nullptr).Serve(), counters);
+    CountSessionEnd(Session(std::move(next.client), config, *state, nullptr).Serve(), counters);
   }
   std::fprintf(stderr, "%s\n", counters.Summary().c_str());
   return 0;

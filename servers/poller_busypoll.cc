@@ -8,9 +8,7 @@
 // The ceiling: 100% of a core even when every client is idle, and a lap that
 // grows with the number of connections. The stop signal's pipe is reported
 // too, so the loop still ends promptly.
-#include <algorithm>
-#include <cerrno>
-
+#include "servers/dense_fd_list.h"
 #include "servers/poller.h"
 
 namespace c10k {
@@ -21,38 +19,19 @@ class BusyPoller final : public Poller {
  public:
   std::string_view Name() const override { return "busypoll"; }
 
-  bool Add(int fd, uint8_t interest) override {
-    if (fd < 0) {
-      errno = EBADF;
-      return false;
-    }
-    if (static_cast<size_t>(fd) >= position_.size()) position_.resize(fd + 1024, -1);
-    position_[fd] = static_cast<int>(entries_.size());
-    entries_.push_back({fd, interest});
-    return true;
-  }
+  bool Add(int fd, uint8_t interest) override { return entries_.Add({fd, interest}); }
 
   bool Modify(int fd, uint8_t interest) override {
-    if (fd < 0 || static_cast<size_t>(fd) >= position_.size() || position_[fd] < 0) {
-      errno = ENOENT;
-      return false;
-    }
-    entries_[position_[fd]].interest = interest;
-    return true;
+    Entry* entry = entries_.Find(fd);
+    if (entry) entry->interest = interest;
+    return entry != nullptr;
   }
 
-  void Remove(int fd) override {
-    if (fd < 0 || static_cast<size_t>(fd) >= position_.size() || position_[fd] < 0) return;
-    int at = position_[fd];
-    entries_[at] = entries_.back();
-    position_[entries_[at].fd] = at;
-    entries_.pop_back();
-    position_[fd] = -1;
-  }
+  void Remove(int fd) override { entries_.Remove(fd); }
 
   int Wait(std::vector<FiredEvent>& fired, int /*timeout_ms*/) override {
     fired.clear();
-    for (const Entry& entry : entries_) {
+    for (const Entry& entry : entries_.Entries()) {
       if (entry.interest == kNoInterest) continue;
       fired.push_back({entry.fd, (entry.interest & kReadable) != 0,
                        (entry.interest & kWritable) != 0, false});
@@ -65,8 +44,7 @@ class BusyPoller final : public Poller {
     int fd;
     uint8_t interest;
   };
-  std::vector<Entry> entries_;
-  std::vector<int> position_;  // fd -> index in entries_, -1 if absent
+  DenseFdList<Entry> entries_;
 };
 
 }  // namespace

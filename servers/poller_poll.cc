@@ -11,8 +11,7 @@
 // so the scan is exactly as long as the registered set.
 #include <poll.h>
 
-#include <cerrno>
-
+#include "servers/dense_fd_list.h"
 #include "servers/poller.h"
 
 namespace c10k {
@@ -23,40 +22,22 @@ class PollPoller final : public Poller {
  public:
   std::string_view Name() const override { return "poll"; }
 
-  bool Add(int fd, uint8_t interest) override {
-    if (fd < 0) {
-      errno = EBADF;
-      return false;
-    }
-    if (static_cast<size_t>(fd) >= position_.size()) position_.resize(fd + 1024, -1);
-    position_[fd] = static_cast<int>(entries_.size());
-    entries_.push_back({fd, Events(interest), 0});
-    return true;
-  }
+  bool Add(int fd, uint8_t interest) override { return entries_.Add({fd, Events(interest), 0}); }
 
   bool Modify(int fd, uint8_t interest) override {
-    if (fd < 0 || static_cast<size_t>(fd) >= position_.size() || position_[fd] < 0) {
-      errno = ENOENT;
-      return false;
-    }
-    entries_[position_[fd]].events = Events(interest);
-    return true;
+    pollfd* entry = entries_.Find(fd);
+    if (entry) entry->events = Events(interest);
+    return entry != nullptr;
   }
 
-  void Remove(int fd) override {
-    if (fd < 0 || static_cast<size_t>(fd) >= position_.size() || position_[fd] < 0) return;
-    int at = position_[fd];
-    entries_[at] = entries_.back();
-    position_[entries_[at].fd] = at;
-    entries_.pop_back();
-    position_[fd] = -1;
-  }
+  void Remove(int fd) override { entries_.Remove(fd); }
 
   int Wait(std::vector<FiredEvent>& fired, int timeout_ms) override {
     fired.clear();
-    int n = poll(entries_.data(), entries_.size(), timeout_ms);
+    std::vector<pollfd>& entries = entries_.Entries();
+    int n = poll(entries.data(), entries.size(), timeout_ms);
     if (n <= 0) return n;
-    for (const pollfd& entry : entries_) {
+    for (const pollfd& entry : entries) {
       if (entry.revents == 0) continue;
       fired.push_back({entry.fd, (entry.revents & POLLIN) != 0, (entry.revents & POLLOUT) != 0,
                        (entry.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0});
@@ -73,8 +54,7 @@ class PollPoller final : public Poller {
     return events;
   }
 
-  std::vector<pollfd> entries_;  // dense: exactly the registered descriptors
-  std::vector<int> position_;    // fd -> index in entries_, -1 if absent
+  DenseFdList<pollfd> entries_;  // exactly the registered descriptors
 };
 
 }  // namespace

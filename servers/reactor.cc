@@ -236,19 +236,8 @@ void Reactor::ReadFrom(Connection& connection, bool peer_hung_up) {
 }
 
 void Reactor::Feed(Connection& connection, std::string_view fresh) {
-  std::string_view data = fresh;
-  bool buffered = !connection.input.Empty();
-  if (buffered) {
-    connection.input.Append(fresh);
-    data = connection.input.Readable();
-  }
   Sink sink(*this, connection);
-  ConsumeResult result = connection.codec->Consume(data, sink);
-  if (buffered) {
-    connection.input.Consume(result.consumed);
-  } else if (result.consumed < data.size()) {
-    connection.input.Append(data.substr(result.consumed));
-  }
+  ConsumeResult result = ConsumeArrived(*connection.codec, connection.input, fresh, sink);
   if (result.close) {
     if (result.error) ++counters_.protocol_errors;
     connection.closing = true;

@@ -9,20 +9,17 @@
 // cannot be created (EAGAIN: RLIMIT_NPROC, kernel.threads-max, memory, or
 // the --max-threads cap) the connection is closed, counted and logged once,
 // and the server keeps going.
-#include <poll.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 
 #include "common/clock.h"
 #include "common/io_status.h"
-#include "common/stop_signal.h"
+#include "servers/accept_next_client.h"
 #include "servers/model_runners.h"
 #include "servers/server_counters.h"
 #include "servers/session.h"
@@ -105,30 +102,16 @@ int RunThreadsModel(const ServerConfig& config, UniqueFd listener) {
   pthread_attr_setstacksize(&attributes, kStackSize);
   pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
   bool logged_thread_failure = false;
-  bool logged_emfile = false;
-  while (!StopRequested()) {
-    pollfd waits[2] = {{listener.Get(), POLLIN, 0}, {StopSignalFd(), POLLIN, 0}};
-    if (poll(waits, 2, -1) < 0 && errno != EINTR) break;
-    if (waits[1].revents) break;
-    if (!(waits[0].revents & POLLIN)) continue;
-    UniqueFd client(accept4(listener.Get(), nullptr, nullptr, SOCK_CLOEXEC));
+  bool logged_no_descriptors = false;
+  while (true) {
+    NextClient next = AcceptNextClient(listener.Get(), &logged_no_descriptors);
+    if (next.stop) break;
     std::lock_guard lock(server.counters_mutex);
-    if (!client) {
-      if (errno == EMFILE || errno == ENFILE) {
-        ++server.counters.refused_no_descriptors;
-        if (!logged_emfile) {
-          std::fprintf(stderr, "c10k serve: out of file descriptors (%s); refusing connections\n",
-                       ErrnoText(errno).c_str());
-          logged_emfile = true;
-        }
-        // Without an accept the queue stays readable: wait a moment.
-        usleep(10'000);
-      }
-      continue;
-    }
+    if (next.no_descriptors) ++server.counters.refused_no_descriptors;
+    if (!next.client) continue;
     ++server.counters.accepted;
     int error = 0;
-    if (!StartClientThread(server, std::move(client), attributes, &error)) {
+    if (!StartClientThread(server, std::move(next.client), attributes, &error)) {
       ++server.counters.refused_no_thread;
       ++server.counters.closed;
       if (!logged_thread_failure) {

@@ -238,19 +238,8 @@ void UringServer::OnAccept(const io_uring_cqe& cqe) {
 }
 
 void UringServer::Feed(Connection& connection, std::string_view fresh) {
-  std::string_view data = fresh;
-  bool buffered = !connection.input.Empty();
-  if (buffered) {
-    connection.input.Append(fresh);
-    data = connection.input.Readable();
-  }
   Sink sink(*this, connection);
-  ConsumeResult result = connection.codec->Consume(data, sink);
-  if (buffered) {
-    connection.input.Consume(result.consumed);
-  } else if (result.consumed < data.size()) {
-    connection.input.Append(data.substr(result.consumed));
-  }
+  ConsumeResult result = ConsumeArrived(*connection.codec, connection.input, fresh, sink);
   if (result.close || connection.input.Size() > config_.codec.max_frame + kBufferSize) {
     if (!result.close || result.error) ++counters_.protocol_errors;
     connection.closing = true;
