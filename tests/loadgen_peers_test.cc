@@ -21,14 +21,7 @@ using testing::RunC10k;
 using testing::TempDir;
 using testing::StartServer;
 using testing::WaitForPort;
-
-std::string Which(const std::string& program) {
-  for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"}) {
-    std::string path = dir + program;
-    if (access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "";
-}
+using testing::Which;
 
 // An external server started here and stopped by its pid.
 std::optional<ChildProcess> StartPeer(const std::vector<std::string>& argv, uint16_t port) {

@@ -15,28 +15,6 @@
 namespace c10k {
 namespace {
 
-bool Installed(const std::string& program) {
-  return system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// Runs a program to completion (bounded) and returns its stdout.
-std::string RunProgram(const std::vector<std::string>& argv, ExitStatus* status) {
-  ChildOptions options;
-  options.argv = argv;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (!child) {
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
-    return "";
-  }
-  std::string out;
-  int64_t deadline = MonotonicNanos() + 60 * kNanosPerSecond;
-  while (auto line = child->ReadLine(deadline - MonotonicNanos())) out += *line + "\n";
-  auto exit = child->WaitExit(10 * kNanosPerSecond);
-  *status = exit ? *exit : child->Stop(SIGKILL, 0);
-  return out;
-}
-
 // The number that ends right before `suffix` in `text` ("123 requests in"), or -1.
 double NumberBefore(const std::string& text, const std::string& suffix) {
   size_t at = text.find(suffix);
@@ -59,17 +37,16 @@ std::vector<std::string> ConcurrentModels() {
 class RealClientsTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RealClientsTest, RedisBenchmarkAgainstResp) {
-  if (!Installed("redis-benchmark")) GTEST_SKIP() << "redis-benchmark is not installed (scripts/deps)";
+  if (testing::Which("redis-benchmark").empty()) GTEST_SKIP() << "redis-benchmark is not installed (scripts/deps)";
   std::string log = testing::TempDir() + "/server.log";
   auto server = testing::StartServer(GetParam(), "resp", {}, log);
   ASSERT_TRUE(server);
   for (const char* pipeline : {"1", "16"}) {
     SCOPED_TRACE(std::string("-P ") + pipeline);
-    ExitStatus status;
-    std::string out = RunProgram({"redis-benchmark", "-h", "127.0.0.1", "-p",
-                                  std::to_string(server->address.Port()), "-t", "ping,set,get",
-                                  "-n", "5000", "-c", "20", "-P", pipeline, "-q"},
-                                 &status);
+    auto [status, out] = testing::RunCommand({"redis-benchmark", "-h", "127.0.0.1", "-p",
+                                              std::to_string(server->address.Port()), "-t",
+                                              "ping,set,get", "-n", "5000", "-c", "20", "-P",
+                                              pipeline, "-q"});
     EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
     for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET"}) {
       // A line "SET: 12345.67 requests per second, p50=..." for each test.
@@ -86,12 +63,11 @@ TEST_P(RealClientsTest, RedisBenchmarkAgainstResp) {
 }
 
 TEST_P(RealClientsTest, WrkAgainstHttp) {
-  if (!Installed("wrk")) GTEST_SKIP() << "wrk is not installed (scripts/deps)";
+  if (testing::Which("wrk").empty()) GTEST_SKIP() << "wrk is not installed (scripts/deps)";
   auto server = testing::StartServer(GetParam(), "http");
   ASSERT_TRUE(server);
-  ExitStatus status;
-  std::string out = RunProgram(
-      {"wrk", "-t1", "-c20", "-d1s", "http://" + server->address_text + "/index.html"}, &status);
+  auto [status, out] = testing::RunCommand(
+      {"wrk", "-t1", "-c20", "-d1s", "http://" + server->address_text + "/index.html"});
   EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
   EXPECT_GT(NumberBefore(out, " requests in"), 0) << out;
   EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;

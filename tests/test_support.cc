@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,10 +60,17 @@ std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
   return child;
 }
 
-CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
-                      const std::string& stderr_path) {
-  auto child = StartC10k(args, stderr_path);
-  if (!child) return {};
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_s,
+                         const std::string& stderr_path) {
+  ChildOptions options;
+  options.argv = argv;
+  options.stderr_path = stderr_path;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
+    return {};
+  }
   CommandResult result;
   int64_t deadline = MonotonicNanos() + timeout_s * kNanosPerSecond;
   while (MonotonicNanos() < deadline) {
@@ -72,12 +80,27 @@ CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
   }
   auto status = child->WaitExit(std::max<int64_t>(deadline - MonotonicNanos(), kNanosPerSecond));
   if (!status) {
-    ADD_FAILURE() << "c10k did not finish within " << timeout_s << " s";
+    ADD_FAILURE() << argv[0] << " did not finish within " << timeout_s << " s";
     result.status = child->Stop(SIGKILL, 0);
     return result;
   }
   result.status = *status;
   return result;
+}
+
+CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
+                      const std::string& stderr_path) {
+  std::vector<std::string> argv = {kBinary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, timeout_s, stderr_path);
+}
+
+std::string Which(const std::string& program) {
+  for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"}) {
+    std::string path = dir + program;
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
 }
 
 std::string TempDir() {

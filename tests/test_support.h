@@ -39,14 +39,22 @@ std::optional<ServerProcess> StartServer(const std::string& model, const std::st
 std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
                                       const std::string& stderr_path = "");
 
-// Runs `c10k ARGS...` to completion (bounded by `timeout_s`) and returns its
-// exit status and stdout. Fails the test on timeout.
+// Runs `argv` to completion (bounded by `timeout_s`) and returns its exit
+// status and stdout. Fails the test if it cannot start or on timeout.
 struct CommandResult {
   ExitStatus status;
   std::string out;
 };
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_s = 60,
+                         const std::string& stderr_path = "");
+
+// RunCommand for `c10k ARGS...`.
 CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s = 60,
                       const std::string& stderr_path = "");
+
+// The path of an installed program, looked for in the sbin and bin
+// directories (Debian puts nginx and redis-server in sbin), or "".
+std::string Which(const std::string& program);
 
 // A fresh directory under /tmp for one test's files, removed at exit.
 std::string TempDir();
