@@ -8,6 +8,9 @@
 // Quirks: a connection stays on the loop that accepted it, so load is only as
 // even as the hash; connections queued on a listener that closes are reset.
 // The line protocol's broadcast crosses loops through a BroadcastHub.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -49,14 +52,27 @@ int RunReusePortModel(const ServerConfig& config, UniqueFd listener) {
     reactors.push_back(std::make_unique<Reactor>(std::move(poller), std::move(listeners[i]), config,
                                                  *state, hub.get(), i));
   }
+  // SIGINT and SIGTERM must land in a loop, which wakes on the stop pipe the
+  // handler writes, and not in this thread parked in join(): ThreadSanitizer
+  // runs a handler only when the interrupted thread is in a call it knows
+  // blocks, and join() is not one, so the stop would never be heard. Blocked
+  // here, unblocked in each loop.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   std::vector<std::string> errors(loops);
   std::vector<std::thread> threads;
   for (int i = 0; i < loops; ++i) {
     threads.emplace_back([&, i] {
+      pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
       if (!reactors[i]->Run(&errors[i])) errors[i] = "loop " + std::to_string(i) + ": " + errors[i];
     });
   }
   for (auto& thread : threads) thread.join();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ServerCounters total;
   for (const auto& reactor : reactors) total.Add(reactor->Counters());
   std::fprintf(stderr, "%s\n", total.Summary().c_str());
