@@ -96,6 +96,7 @@ void Conductor::StopWorkers() {
 void Conductor::SampleAtStart() {
   self_before_ = SelfCpuSeconds();
   self_before_ns_ = MonotonicNanos();
+  result_.tcp_before = ReadTcpCounters();
   if (config_.server_pid > 0) result_.server_before = SampleProcess(config_.server_pid);
 }
 
@@ -115,6 +116,7 @@ void Conductor::SampleDuring() {
 void Conductor::SampleAtEnd() {
   double wall_s = static_cast<double>(MonotonicNanos() - self_before_ns_) / kNanosPerSecond;
   if (wall_s > 0) result_.loadgen_cpu_pct = 100.0 * (SelfCpuSeconds() - self_before_) / wall_s;
+  result_.tcp_after = ReadTcpCounters();
   if (config_.server_pid <= 0) return;
   result_.server_after = SampleProcess(config_.server_pid);
   if (!result_.server_after) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/proc_sample.h"
+#include "common/tcp_counters.h"
 #include "loadgen/load_config.h"
 #include "loadgen/load_stats.h"
 
@@ -21,6 +22,7 @@ struct LoadResult {
   bool server_exited = false;                             // --server-pid vanished during the run
   long server_peak_rss_kib = 0;
   int server_peak_threads = 0;
+  std::optional<TcpCounters> tcp_before, tcp_after;  // the host's, over the window
 };
 
 // Checks what can be known before connecting: descriptors and ports. Returns

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "common/clock.h"
 #include "common/result_json.h"
@@ -98,6 +99,32 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   return {"error", problems};
 }
 
+namespace {
+
+// Kernel TCP work over the window, from the host's counters: on loopback both
+// ends count, so a request and its reply are two segments when every ACK
+// rides on data. Delayed ACKs are bare ACKs the kernel sent because data sat
+// unread longer than the delayed-ACK timer (40 ms on Linux).
+struct TcpWork {
+  uint64_t segments = 0;
+  uint64_t delayed_acks = 0;
+  double segments_per_request = 0;
+};
+
+std::optional<TcpWork> TcpWorkOf(const LoadResult& result) {
+  if (!result.tcp_before || !result.tcp_after) return std::nullopt;
+  TcpWork work;
+  work.segments = result.tcp_after->segments_out - result.tcp_before->segments_out;
+  work.delayed_acks = result.tcp_after->delayed_acks - result.tcp_before->delayed_acks;
+  if (result.stats.requests > 0) {
+    work.segments_per_request =
+        static_cast<double>(work.segments) / static_cast<double>(result.stats.requests);
+  }
+  return work;
+}
+
+}  // namespace
+
 nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
                            const LoadVerdict& verdict) {
   const WorkerStats& stats = result.stats;
@@ -187,6 +214,12 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"send_lag_us", LatencySummaryJson(stats.send_lag)},
     };
   }
+  if (auto tcp = TcpWorkOf(result)) {
+    run["tcp"] = {{"scope", "host"},
+                  {"segments_out", tcp->segments},
+                  {"segments_per_request", Round(tcp->segments_per_request, 0.01)},
+                  {"delayed_acks", tcp->delayed_acks}};
+  }
   if (config.protocol == Protocol::kLine) {
     run["line"] = {
         {"sent", stats.sent},
@@ -235,6 +268,14 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
             result.server_peak_rss_kib, result.server_peak_threads, result.loadgen_cpu_pct);
   } else {
     Appendf(summary, "  loadgen cpu %.1f%%\n", result.loadgen_cpu_pct);
+  }
+  if (auto tcp = TcpWorkOf(result); tcp && stats.requests > 0) {
+    Appendf(summary, "  kernel tcp (whole host): %.2f segments per request, %llu delayed ACKs%s\n",
+            tcp->segments_per_request, static_cast<unsigned long long>(tcp->delayed_acks),
+            tcp->delayed_acks * 20 > stats.requests
+                ? " (data waited unread past the 40 ms delayed-ACK timer, so the kernel sent "
+                  "bare ACKs)"
+                : "");
   }
   summary += "  status: " + verdict.status +
              (verdict.reason.empty() ? "" : " (" + verdict.reason + ")") + "\n";

@@ -50,6 +50,11 @@ TEST(SliceIntegrationTest, LoadAgainstEpollEchoFillsTheDocument) {
   EXPECT_GT(run["cpu"]["server_rss_kib"].get<long>(), 0);
   EXPECT_EQ(run["cpu"]["server_threads"], 1);
   EXPECT_GE(run["timeseries"].size(), 2u);
+  // The kernel's side: one request and one reply are a segment each at
+  // least (other tests running beside this one only add segments).
+  ASSERT_TRUE(run.contains("tcp"));
+  EXPECT_EQ(run["tcp"]["scope"], "host");
+  EXPECT_GE(run["tcp"]["segments_per_request"].get<double>(), 1.5);
   for (const char* key : {"refused", "reset", "timeout", "protocol"}) {
     EXPECT_EQ(run["errors"][key], 0) << key;
   }
