@@ -192,7 +192,9 @@ Command AddLoadCommand(CLI::App& root) {
                   "and not replaced")
       ->capture_default_str();
   app->add_option("--connect-timeout", options->connect_timeout,
-                  "A connect not done by then counts as a timeout")
+                  "A connect not done by then counts as a timeout; if none completed "
+                  "meanwhile, the server has stopped accepting and the connects not yet "
+                  "started are not attempted")
       ->capture_default_str();
   app->add_option("--connect-rate", options->connect_rate,
                   "Connects per second in total (default: as fast as the server accepts, 512 in "

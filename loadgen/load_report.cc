@@ -62,6 +62,8 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(why, stats.errors.no_ports, "found no free local port (EADDRNOTAVAIL)");
     AppendCount(why, stats.errors.no_descriptors, "found no free file descriptor (EMFILE)");
     AppendCount(why, stats.errors.other, "failed otherwise");
+    AppendCount(why, stats.not_attempted,
+                "not attempted: no connect completed for a whole --connect-timeout");
     if (!why.empty()) problems += " (" + why + ")";
   }
   std::string during;
@@ -184,6 +186,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
        {{"requested", config.connections},
         {"established", stats.established},
         {"failed", stats.failed},
+        {"not_attempted", stats.not_attempted},
         {"starved", stats.starved},
         {"connect_s", Round(result.connect_s, 0.001)},
         {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},

@@ -26,6 +26,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   mismatches += o.mismatches;
   established += o.established;
   failed += o.failed;
+  not_attempted += o.not_attempted;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -39,6 +39,10 @@ struct WorkerStats {
   uint64_t mismatches = 0;  // whole run, warmup included: a wrong byte is never "warm-up"
   uint64_t established = 0;
   uint64_t failed = 0;  // connections that never opened
+  // Of those, the ones never tried: a connect waited its whole timeout while
+  // no other completed, so the server had stopped accepting (see
+  // Worker::ExpireConnects).
+  uint64_t not_attempted = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

@@ -84,6 +84,7 @@ class Worker final : private StampSink {
   void ExpireConnects(int64_t now);
   int64_t NextConnectExpiry() const;
   void CountConnectFailure(int error);
+  void GiveUpUnstartedConnects();
 
   // worker_traffic.cc: requests and replies.
   void StartTraffic(int64_t start, int64_t now);
@@ -120,6 +121,7 @@ class Worker final : private StampSink {
   size_t connecting_ = 0;
   size_t expire_cursor_ = 0;  // connects start in index order, so they expire in it too
   size_t resolved_ = 0;       // connections that opened or failed
+  int64_t last_connected_ns_ = 0;  // when a connect last succeeded
   int64_t next_connect_ns_ = 0;
   bool reported_connected_ = false;
   bool traffic_started_ = false;

@@ -115,8 +115,24 @@ void Worker::ExpireConnects(int64_t now) {
       connection.state = State::kClosed;
       --connecting_;
       CountConnectFailure(ETIMEDOUT);
+      // This connect waited its whole timeout and no other completed in that
+      // time: the server has stopped accepting (a blocking server busy with
+      // one client, a full backlog). The connects not yet started would only
+      // time out too, one wave of kMaxConnectsInFlight per timeout, so a
+      // 10,000-connection run against such a server would spend minutes
+      // here. They are counted as not attempted instead.
+      if (last_connected_ns_ < connection.connect_started_ns) GiveUpUnstartedConnects();
     }
     ++expire_cursor_;
+  }
+}
+
+void Worker::GiveUpUnstartedConnects() {
+  while (next_to_connect_ < connections_.size()) {
+    connections_[next_to_connect_++].state = State::kClosed;
+    ++stats_.failed;
+    ++stats_.not_attempted;
+    ++resolved_;
   }
 }
 
@@ -132,6 +148,7 @@ void Worker::FinishConnect(Connection& connection, int64_t now) {
     return;
   }
   connection.state = State::kOpen;
+  last_connected_ns_ = now;
   ++stats_.established;
   ++resolved_;
   stats_.connect_latency.Record(now - connection.connect_started_ns);

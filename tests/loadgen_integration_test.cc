@@ -2,11 +2,14 @@
 // stopped by pid, results checked through the JSON and the exit code.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <map>
 #include <memory>
 
 #include "common/clock.h"
+#include "common/fd.h"
+#include "common/net.h"
 #include "common/result_json.h"
 #include "tests/loadgen_support.h"
 #include "tests/test_support.h"
@@ -156,6 +159,39 @@ TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
   EXPECT_FALSE(std::filesystem::exists(dir + "/out.json"));
   EXPECT_TRUE(listener.Stop().empty());
+}
+
+TEST(LoadgenIntegrationTest, ConnectsStopOnceTheServerStopsAccepting) {
+  // A listener with a backlog of one that never accepts: past the first
+  // connection or two every SYN is dropped, like a blocking server busy with
+  // one client. Connects go out 512 at a time, each waiting --connect-timeout.
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(listener);
+  auto address = ParseAddress("127.0.0.1", 0);
+  ASSERT_TRUE(address);
+  ASSERT_EQ(bind(listener.Get(), address->Get(), address->length), 0);
+  ASSERT_EQ(listen(listener.Get(), 1), 0);
+  auto bound = LocalAddress(listener.Get());
+  ASSERT_TRUE(bound);
+  std::string json = TempDir() + "/stalled.json";
+  auto load = RunC10k({"load", "--target", "127.0.0.1:" + std::to_string(bound->Port()), "-c",
+                       "2000", "-t", "1", "--connect-timeout", "1s", "-d", "500ms", "--warmup",
+                       "0s", "--json", json},
+                      60);
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  const auto& connections = run["connections"];
+  // Once a whole wave has timed out with nothing completing, the rest of the
+  // 2,000 are not tried: at most the two waves before that were.
+  uint64_t not_attempted = connections["not_attempted"].get<uint64_t>();
+  EXPECT_GE(not_attempted, 2000u - 2 * 512u) << connections;
+  EXPECT_EQ(connections["established"].get<uint64_t>() + connections["failed"].get<uint64_t>(),
+            2000u);
+  EXPECT_EQ(run["errors"]["timeout"].get<uint64_t>() + not_attempted,
+            connections["failed"].get<uint64_t>())
+      << run["errors"];
+  EXPECT_NE(run["reason"].get<std::string>().find("not attempted"), std::string::npos)
+      << run["reason"];
 }
 
 TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
