@@ -130,6 +130,9 @@ CPU = Metric("cpu-per-request", "Server CPU per request",
 RSS = Metric("rss-per-connection", "Server memory per connection",
              "server peak RSS / connections", results.rss_kib_per_connection, True,
              _kib_text)
+TCP = Metric("tcp-segments-per-request", "TCP segments per request",
+             "TCP segments per request (whole host, both ends)",
+             results.tcp_segments_per_request, False)
 P99 = Metric("latency", "Latency p50 and p99", "latency (from the intended send time)",
              lambda run: results.latency_us(run, "p99"), True, _micros_text)
 P50 = Metric("latency", "Latency p50", "", lambda run: results.latency_us(run, "p50"), True,
@@ -352,6 +355,12 @@ def _cpu_floor(document):
     return micros, f"floor: one TCP send+recv, {micros:.3g} µs (calibration)"
 
 
+def _segments_floor(document):
+    """A request and its reply are one segment each when every ACK rides on
+    data; above the line the kernel sent bare ACKs."""
+    return 2.0, "2: request + reply, every ACK riding on data"
+
+
 def _connections_chart(document, metric, floor=None):
     plot = _scenario_plot(document, f"{metric.title} vs connections",
                           "connections (log scale)", metric)
@@ -403,6 +412,9 @@ def scenario_charts(document):
         _connections_chart(document, CPU, floor=_cpu_floor),
         _connections_chart(document, RSS),
     ]
+    # Documents from before the tool read the kernel's TCP counters have none.
+    if any(results.tcp_segments_per_request(run) is not None for run in document.runs):
+        charts.append(_connections_chart(document, TCP, floor=_segments_floor))
     # The idle chart is for sweeps that hold connections open without traffic.
     if any(results.idle(run) > 0 for run in document.runs):
         charts.append(_idle_chart(document))

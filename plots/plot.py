@@ -7,6 +7,10 @@ For each results document (one scenario: `c10k run` or `c10k load --json`):
   SCENARIO-cpu-per-request  server CPU µs per request vs connections, with the
                             calibrated send+recv floor
   SCENARIO-rss-per-connection  server RSS / connections (log y)
+  SCENARIO-tcp-segments-per-request  the host's TCP segments per request vs
+                            connections, with the line at 2 (every ACK riding
+                            on a request or reply); above it, bare ACKs, as
+                            from the 40 ms delayed-ACK timer
   SCENARIO-idle-throughput  requests/s vs idle connections, when the sweep
                             holds idle connections
 With --bench: wait-cost-per-call, the cost of one select/poll/epoll wait

@@ -185,9 +185,16 @@ def _cpu_cell(run):
     return "<br>".join(parts) or "–"
 
 
+def _segments_cell(run):
+    segments = results.tcp_segments_per_request(run)
+    return "–" if segments is None else f"{segments:.2f}"
+
+
 def points_table(document):
     head = ("<tr><th>model</th><th>protocol</th><th>load</th><th>status</th>"
-            "<th>req/s</th><th>p50</th><th>p99</th><th>server CPU</th><th>reason</th></tr>")
+            "<th>req/s</th><th>p50</th><th>p99</th><th>server CPU</th>"
+            '<th title="the host&#39;s TCP segments per request over the window; 2 when every '
+            'ACK rides on a request or reply">TCP segs/req</th><th>reason</th></tr>')
     rows = []
     for run in sorted(document.runs, key=lambda run: (style.model_sort_key(run["model"]),
                                                       results.load_shape(run))):
@@ -201,6 +208,7 @@ def points_table(document):
             f'<td class="number">{_text(results.micros_text(results.latency_us(run, "p50")))}</td>'
             f'<td class="number">{_text(results.micros_text(results.latency_us(run, "p99")))}</td>'
             f'<td class="number">{_cpu_cell(run)}</td>'
+            f'<td class="number">{_segments_cell(run)}</td>'
             f"<td>{_text(run.get('reason') or '')}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 

@@ -142,6 +142,16 @@ def cpu_us_per_request(run):
     return (user + system) * 1e6 / requests
 
 
+def tcp_segments_per_request(run):
+    """The host's TCP segments per completed request over the window (both
+    ends, on loopback); None for documents from before the tool counted
+    them, and for runs that completed nothing."""
+    requests = _number((run.get("throughput") or {}).get("requests"))
+    if not requests:
+        return None
+    return _number((run.get("tcp") or {}).get("segments_per_request"))
+
+
 def rss_kib_per_connection(run):
     rss = _number((run.get("cpu") or {}).get("server_rss_kib"))
     return None if rss is None else rss / connections(run)

@@ -39,6 +39,9 @@ def expected_charts(document):
     """The charts plot.py should draw for a document: the idle chart only
     where the sweep holds idle connections."""
     names = list(SCENARIO_CHARTS)
+    if any(run.get("tcp") and (run.get("throughput") or {}).get("requests")
+           for run in document["runs"]):
+        names.append("tcp-segments-per-request")
     if any(run["params"].get("active", run["params"]["connections"])
            < run["params"]["connections"] for run in document["runs"]):
         names.append("idle-throughput")
@@ -132,6 +135,17 @@ class PlotTest(BadInputMixin, unittest.TestCase):
             ids = {element.get("id") for element in ElementTree.parse(path).iter()}
             self.assertIn("fd-setsize-line", ids)
             self.assertTrue(any(i and i.startswith(f"ceiling-{ceiling['model']}-") for i in ids))
+
+    def test_segments_chart_has_the_two_segment_line(self):
+        # The fixtures come from a tool that reads the kernel's TCP counters.
+        document = read_json(os.path.join(REPO, "tests", "fixtures", "c10k-curve.json"))
+        self.assertTrue(all("tcp" in run for run in document["runs"] if run["status"] == "ok"))
+        path = self.chart("c10k-curve-tcp-segments-per-request")
+        texts = svg_texts(path)
+        self.assertTrue(any("2: request + reply" in text for text in texts), texts)
+        ids = {element.get("id") for element in ElementTree.parse(path).iter()}
+        self.assertIn("calibration-floor", ids)
+        self.assertTrue(any(i and i.startswith("series-epoll") for i in ids), ids)
 
     def test_a_model_has_one_colour_in_every_chart(self):
         colours = {}  # model -> {colour}
