@@ -13,17 +13,34 @@
 
 namespace c10k::testing {
 
-std::optional<ServerProcess> StartListening(const std::vector<std::string>& argv,
-                                            const std::string& stderr_path) {
+namespace {
+
+// Starts argv with stderr to `stderr_path` (or inherited); a failure to
+// start fails the test and gives nullopt.
+std::optional<ChildProcess> StartChild(const std::vector<std::string>& argv,
+                                       const std::string& stderr_path) {
   ChildOptions options;
   options.argv = argv;
   options.stderr_path = stderr_path;
   std::string error;
   auto child = ChildProcess::Start(options, &error);
-  if (!child) {
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
-    return std::nullopt;
-  }
+  if (!child) ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
+  return child;
+}
+
+std::vector<std::string> C10kArgv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {kBinary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+std::optional<ServerProcess> StartListening(const std::vector<std::string>& argv,
+                                            const std::string& stderr_path) {
+  auto child = StartChild(argv, stderr_path);
+  if (!child) return std::nullopt;
+  std::string error;
   auto listening = child->WaitForListening(30 * kNanosPerSecond, &error);
   if (!listening) {
     std::string command;
@@ -42,35 +59,20 @@ std::optional<ServerProcess> StartListening(const std::vector<std::string>& argv
 std::optional<ServerProcess> StartServer(const std::string& model, const std::string& protocol,
                                          const std::vector<std::string>& extra,
                                          const std::string& stderr_path) {
-  std::vector<std::string> argv = {kBinary, "serve", "--model", model, "--protocol", protocol,
-                                   "--port", "0"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return StartListening(argv, stderr_path);
+  std::vector<std::string> args = {"serve", "--model", model, "--protocol", protocol, "--port", "0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return StartListening(C10kArgv(args), stderr_path);
 }
 
 std::optional<ChildProcess> StartC10k(const std::vector<std::string>& args,
                                       const std::string& stderr_path) {
-  ChildOptions options;
-  options.argv = {kBinary};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.stderr_path = stderr_path;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (!child) ADD_FAILURE() << "cannot start c10k: " << error;
-  return child;
+  return StartChild(C10kArgv(args), stderr_path);
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_s,
                          const std::string& stderr_path) {
-  ChildOptions options;
-  options.argv = argv;
-  options.stderr_path = stderr_path;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (!child) {
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
-    return {};
-  }
+  auto child = StartChild(argv, stderr_path);
+  if (!child) return {};
   CommandResult result;
   int64_t deadline = MonotonicNanos() + timeout_s * kNanosPerSecond;
   while (MonotonicNanos() < deadline) {
@@ -90,9 +92,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_s,
 
 CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s,
                       const std::string& stderr_path) {
-  std::vector<std::string> argv = {kBinary};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, timeout_s, stderr_path);
+  return RunCommand(C10kArgv(args), timeout_s, stderr_path);
 }
 
 std::string Which(const std::string& program) {
