@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -408,11 +409,13 @@ TEST_P(LineConformanceTest, EachLineReachesEveryOtherClientNeverItsSender) {
   for (auto& client : clients) client->ReadAvailable(100);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(clients[i]->Send("from " + std::to_string(i) + "\n"));
   for (int i = 0; i < 3; ++i) {
+    // The other two clients' lines, in either order, each read as soon as it
+    // arrives; then a pause in which the client's own line must not follow.
     std::string got;
-    while (std::count(got.begin(), got.end(), '\n') < 2) {
-      std::string more = clients[i]->ReadAvailable(2000);
-      if (more.empty()) break;
-      got += more;
+    for (int line = 0; line < 2; ++line) {
+      std::optional<std::string> one = clients[i]->ReadUntil("\n");
+      if (!one) break;
+      got += *one;
     }
     got += clients[i]->ReadAvailable(100);
     for (int j = 0; j < 3; ++j) {
