@@ -5,8 +5,11 @@ of medians of 0.95 can mean one side is slower or can be noise. Runs made
 back to back (A's i-th and B's i-th) drift together. So the per-pair ratios,
 and how many of them reach a target, tell the two apart: a side below the
 target in every pair is behind; one above it in some pairs and below in
-others is within the noise of this machine.
+others is within the noise of this machine. The median of the per-pair
+ratios can differ from the ratio of the medians: the runs that make one
+side's median need not be the ones beside the runs that make the other's.
 """
+import statistics
 
 
 def ratios(a_runs, b_runs, key):
@@ -28,5 +31,7 @@ def against(pair_ratios, minimum):
         reading = "missed in every pair"
     else:
         reading = f"reached in {reached} of {count} pairs: within the noise"
-    spread = f" (per pair {min(pair_ratios):.2f}-{max(pair_ratios):.2f})" if count else ""
-    return {"pairs": count, "reached": reached, "reading": reading + spread}
+    median = statistics.median(pair_ratios) if count else None
+    spread = (f" (per pair {min(pair_ratios):.2f}-{max(pair_ratios):.2f}, median {median:.2f})"
+              if count else "")
+    return {"pairs": count, "reached": reached, "median": median, "reading": reading + spread}

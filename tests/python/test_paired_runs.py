@@ -28,7 +28,7 @@ class PairedRunsTest(unittest.TestCase):
     def test_reached_in_every_pair(self):
         verdict = paired_runs.against([1.0, 1.3, 1.1], 1.0)
         self.assertEqual((verdict["pairs"], verdict["reached"]), (3, 3))
-        self.assertEqual(verdict["reading"], "reached in every pair (per pair 1.00-1.30)")
+        self.assertEqual(verdict["reading"], "reached in every pair (per pair 1.00-1.30, median 1.10)")
 
     def test_missed_in_every_pair(self):
         verdict = paired_runs.against([0.9, 0.95], 1.0)
@@ -37,13 +37,13 @@ class PairedRunsTest(unittest.TestCase):
 
     def test_mixed_pairs_are_within_the_noise(self):
         verdict = paired_runs.against([0.8, 1.27, 1.1, 1.19, 1.2], 1.2)
-        self.assertEqual(verdict["reached"], 2)
-        self.assertEqual(verdict["reading"],
-                         "reached in 2 of 5 pairs: within the noise (per pair 0.80-1.27)")
+        self.assertEqual((verdict["reached"], verdict["median"]), (2, 1.19))
+        self.assertEqual(verdict["reading"], "reached in 2 of 5 pairs: within the noise "
+                                             "(per pair 0.80-1.27, median 1.19)")
 
     def test_no_pairs(self):
         self.assertEqual(paired_runs.against([], 1.0),
-                         {"pairs": 0, "reached": 0, "reading": "no pairs"})
+                         {"pairs": 0, "reached": 0, "median": None, "reading": "no pairs"})
 
 
 if __name__ == "__main__":
