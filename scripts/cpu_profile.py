@@ -41,6 +41,7 @@ WAIT_CALLS = {"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "sel
 TIMER_FUNCTIONS = {"tcp_delack_timer", "tcp_delack_timer_handler", "tcp_write_timer",
                    "tcp_write_timer_handler", "tcp_keepalive_timer"}
 IDLE_FUNCTIONS = {"do_idle", "cpu_startup_entry"}
+BUCKETED_CALLS = SEND_CALLS | RECEIVE_CALLS | WAIT_CALLS | {"epoll_ctl"}
 # A syscall is named by the kernel frame just above do_syscall_64
 # (__x64_sys_sendto, or what it tail-called: ksys_write, do_writev), else by
 # the libc wrapper just below the entry (__send, __GI___writev, epoll_wait).
@@ -106,11 +107,11 @@ def syscall_of(frames):
     if "do_syscall_64" not in frames:
         return None
     entry = frames.index("do_syscall_64")
-    known = SEND_CALLS | RECEIVE_CALLS | WAIT_CALLS | {"epoll_ctl"}
     candidates = [frames[entry - 1]] if entry > 0 else []
     candidates += frames[entry + 2:entry + 3]
     names = [NAME_SUFFIXES.sub("", NAME_PREFIXES.sub("", frame)) for frame in candidates]
-    return next((name for name in names if name in known), names[0] if names else "unknown")
+    return next((name for name in names if name in BUCKETED_CALLS),
+                names[0] if names else "unknown")
 
 
 def attribute(samples, cpu_comms):
