@@ -11,6 +11,7 @@
 #include "common/net.h"
 #include "common/result_json.h"
 #include "common/stop_signal.h"
+#include "loadgen/client_ring.h"
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
 #include "loadgen/source_addrs.h"
@@ -37,6 +38,7 @@ struct LoadOptions {
   std::string source_addrs;
   std::string local_ports;
   int threads = 0;
+  std::string io = "epoll";
   int server_pid = 0;
   std::string json;
   std::string label;
@@ -113,6 +115,12 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     throw UsageError("--timeout must be at least 1ms");
   config.threads = options.threads > 0 ? options.threads : DefaultThreads();
   config.threads = std::min(config.threads, config.connections);
+  if (options.io == "uring") {
+    if (std::string missing = ClientRing::Probe(); !missing.empty()) throw UsageError(missing);
+    config.io = LoadIo::kUring;
+  } else if (options.io != "epoll") {
+    throw UsageError("--io \"" + options.io + "\" is not epoll or uring");
+  }
   config.server_pid = options.server_pid;
   config.label = options.label;
   config.live_line = isatty(STDERR_FILENO);
@@ -209,6 +217,11 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--threads,-t", options->threads,
                   "Worker threads (default: cores - 1, at least 1)")
       ->check(CLI::Range(1, 256));
+  app->add_option("--io", options->io,
+                  "How each thread does its socket I/O: epoll (readiness, then a recv and a send "
+                  "per request, like wrk) or uring (io_uring completions: a multishot receive per "
+                  "connection and one syscall per batch for all sends and replies; Linux 6.1+)")
+      ->capture_default_str();
   app->add_option("--server-pid", options->server_pid,
                   "Sample this process's CPU, RSS and threads from /proc during the window")
       ->check(CLI::Range(1, 1 << 30));

@@ -13,6 +13,12 @@
 
 namespace c10k {
 
+// How the workers do their socket I/O.
+enum class LoadIo : uint8_t {
+  kEpoll,  // readiness (epoll_wait, then recv and send per socket), like wrk
+  kUring,  // completions (io_uring: multishot receives, batched sends)
+};
+
 // Everything `c10k load` was asked to do.
 struct LoadConfig {
   SocketAddress target;
@@ -40,6 +46,7 @@ struct LoadConfig {
   // Ephemeral ports for every connection instead of the system's range.
   std::optional<PortRange> local_ports;
   int threads = 1;
+  LoadIo io = LoadIo::kEpoll;
   pid_t server_pid = 0;    // sample this process's CPU, RSS, threads
   std::string label;       // recorded as the run's "model"
   bool live_line = false;  // a progress line on stderr (a TTY)

@@ -170,7 +170,8 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"local_ports", config.local_ports ? std::to_string(config.local_ports->low) + "-" +
                                                  std::to_string(config.local_ports->high)
                                            : ""},
-        {"threads", config.threads}}},
+        {"threads", config.threads},
+        {"io", config.io == LoadIo::kUring ? "uring" : "epoll"}}},
       {"status", verdict.status},
       {"reason", verdict.reason},
       {"interrupted", result.interrupted},

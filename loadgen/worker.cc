@@ -107,6 +107,7 @@ void Worker::Run() {
     event.data.u32 = token;
     epoll_ctl(epoll_.Fd(), EPOLL_CTL_ADD, fd, &event);
   }
+  if (config_.io == LoadIo::kUring) OpenRing();
   std::vector<epoll_event> events(kMaxEvents);
   int64_t now = MonotonicNanos();
   // Paced workers start a fraction of an interval apart, like the open loop.
@@ -131,7 +132,8 @@ void Worker::Run() {
     }
     RunTimers(now);
     PublishProgress(now);
-    int n = epoll_.Wait(events.data(), kMaxEvents, NextWake(now), now);
+    int n = ring_ ? WaitOnRing(events.data(), kMaxEvents, NextWake(now), now)
+                  : epoll_.Wait(events.data(), kMaxEvents, NextWake(now), now);
     now = MonotonicNanos();
     for (int i = 0; i < n; ++i) {
       uint32_t token = events[i].data.u32;
@@ -148,6 +150,8 @@ void Worker::Run() {
   now = MonotonicNanos();
   if (traffic_started_ && !window_closed_) CloseWindow(std::min(now, measure_end_ns_));
   FinishLineCounts();
+  // The ring goes first: its receives hold their sockets open until it does.
+  ring_.reset();
   for (auto& connection : connections_) {
     connection.fd.Reset();
     connection.state = State::kClosed;

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "common/byte_buffer.h"
 #include "common/fd.h"
+#include "loadgen/client_ring.h"
 #include "loadgen/load_config.h"
 #include "loadgen/load_stats.h"
 #include "loadgen/precise_epoll.h"
@@ -22,8 +24,9 @@ namespace c10k {
 // connection on its own schedule), then closes everything.
 //
 // worker.cc holds the loop, worker_connect.cc the connect phase,
-// worker_traffic.cc requests and replies.
-class Worker final : private StampSink {
+// worker_traffic.cc requests and replies, worker_uring.cc the same traffic
+// through an io_uring (--io uring) instead of epoll.
+class Worker final : private StampSink, private RingSink {
  public:
   // Connections `first`, `first + stride`, ... below config.connections.
   Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
@@ -64,6 +67,10 @@ class Worker final : private StampSink {
     std::unique_ptr<ClientCodec> codec;
     ByteBuffer output;
     ByteBuffer input;  // a partial reply kept for the next read
+    // --io uring: the bytes of the send in flight, which the kernel reads
+    // until it completes; requests made meanwhile wait in `output`.
+    ByteBuffer sending;
+    bool send_in_flight = false;
   };
 
   // worker.cc: the loop.
@@ -94,7 +101,9 @@ class Worker final : private StampSink {
   void AppendRequest(Connection& connection, int64_t intended, int64_t now);
   void Flush(Connection& connection, int64_t now);
   void HandleEvent(uint32_t index, uint32_t events, int64_t now);
+  void ResumeLineSender(Connection& connection, int64_t now);
   void ReadReplies(Connection& connection, int64_t now);
+  void ReplyBytes(Connection& connection, std::string_view data, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   void Delivered(const MessageStamp& stamp) override;
   void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at);
@@ -102,6 +111,18 @@ class Worker final : private StampSink {
   void SetInterest(Connection& connection, uint8_t interest);
   void Fail(Connection& connection, int error);
   void Close(Connection& connection);
+  uint32_t IndexOf(const Connection& connection) const {
+    return static_cast<uint32_t>(&connection - connections_.data());
+  }
+
+  // worker_uring.cc: --io uring.
+  void OpenRing();
+  int WaitOnRing(epoll_event* events, int max_events, int64_t deadline_ns, int64_t now);
+  void WatchOpenConnection(Connection& connection);
+  void SendThroughRing(Connection& connection);
+  void OnCompletion(const RingCompletion& completion, int64_t now) override;
+  void OnReceived(Connection& connection, const RingCompletion& completion, int64_t now);
+  void OnSent(Connection& connection, int result, int64_t now);
 
   const LoadConfig& config_;
   RunClock& clock_;
@@ -109,6 +130,11 @@ class Worker final : private StampSink {
   int first_;
   PreciseEpoll epoll_;
   std::vector<Connection> connections_;
+  // --io uring; declared after connections_ so that it goes first: the
+  // kernel may read a connection's `sending` until the ring is torn down.
+  std::unique_ptr<ClientRing> ring_;
+  bool epoll_ready_ = false;         // the ring saw the epoll set turn readable
+  bool epoll_backlog_ = false;       // the last epoll_wait left events behind
   std::vector<InFlight> in_flight_;  // `depth` entries per active connection
   uint32_t depth_;
   SendSchedule schedule_;
@@ -119,8 +145,8 @@ class Worker final : private StampSink {
 
   size_t next_to_connect_ = 0;
   size_t connecting_ = 0;
-  size_t expire_cursor_ = 0;  // connects start in index order, so they expire in it too
-  size_t resolved_ = 0;       // connections that opened or failed
+  size_t expire_cursor_ = 0;       // connects start in index order, so they expire in it too
+  size_t resolved_ = 0;            // connections that opened or failed
   int64_t last_connected_ns_ = 0;  // when a connect last succeeded
   int64_t next_connect_ns_ = 0;
   bool reported_connected_ = false;

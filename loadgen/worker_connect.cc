@@ -153,7 +153,7 @@ void Worker::FinishConnect(Connection& connection, int64_t now) {
   ++resolved_;
   stats_.connect_latency.Record(now - connection.connect_started_ns);
   // Idle connections still watch for the server closing them.
-  SetInterest(connection, kReadableInterest);
+  WatchOpenConnection(connection);
 }
 
 }  // namespace c10k

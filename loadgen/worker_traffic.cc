@@ -6,6 +6,7 @@
 // late send (coordinated omission corrected, the way wrk2 does it). Catch-up
 // is therefore limited to `depth` requests per reply, never a burst.
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -39,7 +40,7 @@ void Worker::StartTraffic(int64_t start, int64_t now) {
 }
 
 bool Worker::CanSend(const Connection& connection) const {
-  if (Line()) return connection.output.Size() < kMaxPendingLineBytes;
+  if (Line()) return connection.output.Size() + connection.sending.Size() < kMaxPendingLineBytes;
   return connection.in_flight < depth_;
 }
 
@@ -83,6 +84,10 @@ void Worker::SendDue(Connection& connection, int64_t now) {
 }
 
 void Worker::Flush(Connection& connection, int64_t now) {
+  if (ring_) {
+    SendThroughRing(connection);
+    return;
+  }
   while (!connection.output.Empty()) {
     std::string_view pending = connection.output.Readable();
     IoResult result = WriteSome(connection.fd.Get(), pending.data(), pending.size());
@@ -114,11 +119,15 @@ void Worker::HandleEvent(uint32_t index, uint32_t events, int64_t now) {
   }
   if (events & EPOLLOUT) {
     Flush(connection, now);
-    // A line sender held back by its own backlog resumes its schedule.
-    if (Line() && connection.active && traffic_started_ && connection.state == State::kOpen &&
-        now < measure_end_ns_) {
-      SendDue(connection, now);
-    }
+    ResumeLineSender(connection, now);
+  }
+}
+
+void Worker::ResumeLineSender(Connection& connection, int64_t now) {
+  // A line sender held back by its own backlog resumes its schedule.
+  if (Line() && connection.active && traffic_started_ && connection.state == State::kOpen &&
+      now < measure_end_ns_) {
+    SendDue(connection, now);
   }
 }
 
@@ -134,14 +143,17 @@ void Worker::ReadReplies(Connection& connection, int64_t now) {
     Fail(connection, result.error);
     return;
   }
-  if (InWindow(now)) stats_.bytes_received += result.bytes;
+  ReplyBytes(connection, std::string_view(read_chunk_.data(), result.bytes), now);
+}
+
+void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t now) {
+  if (InWindow(now)) stats_.bytes_received += data.size();
   if (!connection.codec) {
     // An idle connection of a request/response protocol asked for nothing.
     ++stats_.errors.protocol;
     Close(connection);
     return;
   }
-  std::string_view data(read_chunk_.data(), result.bytes);
   bool buffered = !connection.input.Empty();
   if (buffered) {
     connection.input.Append(data);
@@ -245,6 +257,9 @@ void Worker::Fail(Connection& connection, int error) {
 }
 
 void Worker::Close(Connection& connection) {
+  // A socket with a receive armed in the ring stays open until that receive
+  // ends; shutting it down ends it, and the server sees the close now.
+  if (ring_ && connection.fd.Valid()) shutdown(connection.fd.Get(), SHUT_RDWR);
   if (expected_known_ && connection.state == State::kOpen) {
     // A line receiver that is gone no longer waits for anything.
     expected_open_ -= window_messages_ - connection.window_sent;

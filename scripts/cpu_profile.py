@@ -12,7 +12,7 @@ apart by CPU, and each sample put in one bucket by what its stack shows:
   waking the peer      ... and, inside that, the wakeup of a receiver that
                        sleeps in epoll_wait (sock_def_readable and below)
   receive              read/recv syscalls
-  readiness wait       epoll_wait/poll/select and io_uring_enter
+  readiness wait       epoll_wait/poll/select, and io_uring_enter's waiting
   epoll_ctl            changing interest
   other syscalls
   TCP timers           delayed-ACK, retransmit and keepalive timers
@@ -20,6 +20,9 @@ apart by CPU, and each sample put in one bucket by what its stack shows:
   user space           the program's own code and libraries
   idle                 the CPU had nothing to run
   other processes      perf itself, kernel threads
+
+io_uring_enter both waits and does I/O: its samples in a send (io_send) or a
+receive (io_recv) count as send or receive, the rest as the wait.
 
 Not a speed measurement: perf's own work is on the same CPUs. It is an
 attribution, to be read beside the crosscheck's timed runs.
@@ -41,6 +44,9 @@ WAIT_CALLS = {"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "sel
 TIMER_FUNCTIONS = {"tcp_delack_timer", "tcp_delack_timer_handler", "tcp_write_timer",
                    "tcp_write_timer_handler", "tcp_keepalive_timer"}
 IDLE_FUNCTIONS = {"do_idle", "cpu_startup_entry"}
+# What io_uring_enter is doing, by the request handler on the stack.
+URING_SEND_HANDLERS = {"io_send", "io_sendmsg", "io_send_zc", "io_sendmsg_zc"}
+URING_RECEIVE_HANDLERS = {"io_recv", "io_recvmsg"}
 BUCKETED_CALLS = SEND_CALLS | RECEIVE_CALLS | WAIT_CALLS | {"epoll_ctl"}
 # A syscall is named by the kernel frame just above do_syscall_64
 # (__x64_sys_sendto, or what it tail-called: ksys_write, do_writev), else by
@@ -81,6 +87,8 @@ def bucket_of(comm, frames, own_comms):
     if names & TIMER_FUNCTIONS:
         return "TCP timers"
     call = syscall_of(frames)
+    if call == "io_uring_enter":
+        call = uring_operation(names)
     if call in SEND_CALLS:
         if "sock_def_readable" in names:
             return "waking the peer"
@@ -99,6 +107,15 @@ def bucket_of(comm, frames, own_comms):
            for frame in frames):
         return "other kernel"
     return "user space"
+
+
+def uring_operation(names):
+    """What an io_uring_enter sample is doing: "send", "recv", or the wait."""
+    if names & URING_SEND_HANDLERS:
+        return "send"
+    if names & URING_RECEIVE_HANDLERS:
+        return "recv"
+    return "io_uring_enter"
 
 
 def syscall_of(frames):

@@ -36,7 +36,7 @@
 #include "protocols/server_codec.h"
 #include "servers/model_runners.h"
 #include "servers/server_counters.h"
-#include "servers/uring_buffers.h"
+#include "common/uring_buffers.h"
 
 namespace c10k {
 

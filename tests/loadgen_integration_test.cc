@@ -68,12 +68,24 @@ class LoadInProgress {
   int64_t started_ns_ = MonotonicNanos();
 };
 
-TEST(LoadgenIntegrationTest, TenThousandConnectionsToTheEpollServer) {
+// The tests of traffic run with each of the load generator's I/O engines.
+class LoadIoTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  // `args` with --io set to this test's engine.
+  std::vector<std::string> WithIo(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--io", GetParam()});
+    return args;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Io, LoadIoTest, ::testing::Values("epoll", "uring"));
+
+TEST_P(LoadIoTest, TenThousandConnectionsToTheEpollServer) {
   auto server = StartServer("epoll", "echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/c10k.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "10000", "-d", "2s",
-                       "--warmup", "500ms", "--connect-timeout", "20s", "--json", json},
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "10000", "-d", "2s",
+                              "--warmup", "500ms", "--connect-timeout", "20s", "--json", json}),
                       120);
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
@@ -86,9 +98,9 @@ TEST(LoadgenIntegrationTest, TenThousandConnectionsToTheEpollServer) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 20 * kNanosPerSecond).Clean());
 }
 
-TEST(LoadgenIntegrationTest, OpenLoopChargesAServerStallToCorrectedLatency) {
-  auto test =
-      LoadInProgress::Start({"-c", "50", "--rate", "2000", "-d", "6s", "--warmup", "500ms"});
+TEST_P(LoadIoTest, OpenLoopChargesAServerStallToCorrectedLatency) {
+  auto test = LoadInProgress::Start(
+      WithIo({"-c", "50", "--rate", "2000", "-d", "6s", "--warmup", "500ms"}));
   ASSERT_TRUE(test);
   // The window runs from about 0.5 s to 6.5 s after start; stall in its middle.
   usleep(3'000'000);
@@ -115,12 +127,12 @@ TEST(LoadgenIntegrationTest, OpenLoopChargesAServerStallToCorrectedLatency) {
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
-TEST(LoadgenIntegrationTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
+TEST_P(LoadIoTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   auto server = StartServer("epoll", "echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/rate.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "20", "--rate", "1000", "-d",
-                       "2s", "--warmup", "200ms", "--json", json});
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "20", "--rate",
+                              "1000", "-d", "2s", "--warmup", "200ms", "--json", json}));
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -132,12 +144,12 @@ TEST(LoadgenIntegrationTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
-TEST(LoadgenIntegrationTest, CorruptedEchoesAreMismatchesAndExitOne) {
+TEST_P(LoadIoTest, CorruptedEchoesAreMismatchesAndExitOne) {
   auto server = StartFakeServer("corrupt");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/corrupt.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "4", "-d", "1s", "--warmup",
-                       "0s", "--json", json});
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "4", "-d", "1s",
+                              "--warmup", "0s", "--json", json}));
   EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "error");
@@ -174,10 +186,10 @@ TEST(LoadgenIntegrationTest, ConnectsStopOnceTheServerStopsAccepting) {
   auto bound = LocalAddress(listener.Get());
   ASSERT_TRUE(bound);
   std::string json = TempDir() + "/stalled.json";
-  auto load = RunC10k({"load", "--target", "127.0.0.1:" + std::to_string(bound->Port()), "-c",
-                       "2000", "-t", "1", "--connect-timeout", "1s", "-d", "500ms", "--warmup",
-                       "0s", "--json", json},
-                      60);
+  auto load =
+      RunC10k({"load", "--target", "127.0.0.1:" + std::to_string(bound->Port()), "-c", "2000", "-t",
+               "1", "--connect-timeout", "1s", "-d", "500ms", "--warmup", "0s", "--json", json},
+              60);
   EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   const auto& connections = run["connections"];
@@ -194,8 +206,8 @@ TEST(LoadgenIntegrationTest, ConnectsStopOnceTheServerStopsAccepting) {
       << run["reason"];
 }
 
-TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
-  auto test = LoadInProgress::Start({"-c", "20", "-d", "3s", "--warmup", "0s"});
+TEST_P(LoadIoTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
+  auto test = LoadInProgress::Start(WithIo({"-c", "20", "-d", "3s", "--warmup", "0s"}));
   ASSERT_TRUE(test);
   usleep(1'000'000);
   test->Server().Stop(SIGKILL, 5 * kNanosPerSecond);
@@ -213,9 +225,9 @@ TEST(LoadgenIntegrationTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
   EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
 }
 
-TEST(LoadgenIntegrationTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
-  auto test =
-      LoadInProgress::Start({"-c", "10", "-d", "3s", "--warmup", "0s", "--timeout", "500ms"});
+TEST_P(LoadIoTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
+  auto test = LoadInProgress::Start(
+      WithIo({"-c", "10", "-d", "3s", "--warmup", "0s", "--timeout", "500ms"}));
   ASSERT_TRUE(test);
   usleep(1'000'000);
   kill(test->Server().Pid(), SIGSTOP);
@@ -231,12 +243,12 @@ TEST(LoadgenIntegrationTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
-TEST(LoadgenIntegrationTest, IdleConnectionsSendNothing) {
+TEST_P(LoadIoTest, IdleConnectionsSendNothing) {
   auto server = StartFakeServer("echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/idle.json";
-  auto load = RunC10k({"load", "--target", server->address_text, "-c", "50", "--active", "10", "-d",
-                       "1s", "--warmup", "200ms", "--json", json});
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "50", "--active",
+                              "10", "-d", "1s", "--warmup", "200ms", "--json", json}));
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -281,8 +293,8 @@ TEST(LoadgenIntegrationTest, ConnectRatePacesTheConnects) {
   EXPECT_EQ(listener.Stop().size(), 60u);
 }
 
-TEST(LoadgenIntegrationTest, SigintEndsEarlyAndStillWritesTheJson) {
-  auto test = LoadInProgress::Start({"-c", "10", "-d", "30s", "--warmup", "0s"});
+TEST_P(LoadIoTest, SigintEndsEarlyAndStillWritesTheJson) {
+  auto test = LoadInProgress::Start(WithIo({"-c", "10", "-d", "30s", "--warmup", "0s"}));
   ASSERT_TRUE(test);
   usleep(1'500'000);
   kill(test->Load().Pid(), SIGINT);
@@ -300,13 +312,13 @@ TEST(LoadgenIntegrationTest, SigintEndsEarlyAndStillWritesTheJson) {
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
-TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {
+TEST_P(LoadIoTest, LineBroadcastsReachEveryOtherConnection) {
   auto server = StartFakeServer("broadcast");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/line.json";
-  auto load =
-      RunC10k({"load", "--target", server->address_text, "--protocol", "line", "-c", "20",
-               "--active", "4", "--rate", "200", "-d", "2s", "--warmup", "300ms", "--json", json});
+  auto load = RunC10k(
+      WithIo({"load", "--target", server->address_text, "--protocol", "line", "-c", "20",
+              "--active", "4", "--rate", "200", "-d", "2s", "--warmup", "300ms", "--json", json}));
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -318,6 +330,33 @@ TEST(LoadgenIntegrationTest, LineBroadcastsReachEveryOtherConnection) {
   EXPECT_EQ(run["verify"]["mismatches"], 0);
   EXPECT_GT(run["latency_us"]["p50"].get<double>(), 0.0);
   server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+TEST_P(LoadIoTest, LargeMessagesArriveInPieces) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/large.json";
+  // 256 KiB requests, four in flight: far more than one read (or one of the
+  // ring's receive buffers) holds, so every echo arrives in pieces.
+  auto load = RunC10k(
+      WithIo({"load", "--target", server->address_text, "-c", "4", "--depth", "4", "--message-size",
+              "262144", "-d", "1s", "--warmup", "200ms", "--json", json}));
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ(run["verify"]["mismatches"], 0);
+  EXPECT_EQ(run["params"]["io"], GetParam());
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
+  std::string dir = TempDir();
+  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--io", "kqueue"}, 30, dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2);
+  EXPECT_NE(ReadFile(dir + "/stderr").find("--io \"kqueue\" is not epoll or uring"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr");
 }
 
 TEST(LoadgenIntegrationTest, LineRequiresARate) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <tuple>
 
 #include "common/clock.h"
 #include "tests/loadgen_support.h"
@@ -18,8 +19,8 @@ namespace {
 using testing::FreePort;
 using testing::OnlyRun;
 using testing::RunC10k;
-using testing::TempDir;
 using testing::StartServer;
+using testing::TempDir;
 using testing::WaitForPort;
 using testing::Which;
 
@@ -81,6 +82,7 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
   std::string target = "127.0.0.1:" + std::to_string(port);
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "http"}));
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--rate", "500"}));
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--io", "uring"}));
   // A 404 is a well-formed reply that is not the one asked for.
   std::string json = TempDir() + "/404.json";
   auto load = RunC10k({"load", "--target", target, "--protocol", "http", "--path", "/missing", "-c",
@@ -103,17 +105,21 @@ TEST(LoadgenPeersTest, RespAgainstRedisServer) {
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp"}));
   ExpectCleanRun(LoadAgainst(
       target, {"--protocol", "resp", "--keys", "1000", "--message-size", "100", "--depth", "4"}));
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp", "--keys", "1000", "--message-size",
+                                      "100", "--depth", "4", "--io", "uring"}));
   peer->Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 
-// Every protocol, driven by the load generator against the epoll model.
-class LoadgenServeTest : public ::testing::TestWithParam<const char*> {};
+// Every protocol, driven by the load generator with each of its I/O engines
+// against the epoll model.
+class LoadgenServeTest : public ::testing::TestWithParam<std::tuple<const char*, const char*>> {};
 
 TEST_P(LoadgenServeTest, CleanRunAgainstTheEpollModel) {
-  std::string protocol = GetParam();
+  auto [protocol_name, io] = GetParam();
+  std::string protocol = protocol_name;
   auto server = StartServer("epoll", protocol);
   ASSERT_TRUE(server);
-  std::vector<std::string> extra = {"--protocol", protocol};
+  std::vector<std::string> extra = {"--protocol", protocol, "--io", io};
   if (protocol == "line") extra.insert(extra.end(), {"--active", "5", "--rate", "500"});
   if (protocol == "resp") extra.insert(extra.end(), {"--keys", "100"});
   auto run = LoadAgainst(server->address_text, extra);
@@ -125,7 +131,13 @@ TEST_P(LoadgenServeTest, CleanRunAgainstTheEpollModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, LoadgenServeTest,
-                         ::testing::Values("echo", "framed", "http", "resp", "line"));
+                         ::testing::Combine(::testing::Values("echo", "framed", "http", "resp",
+                                                              "line"),
+                                            ::testing::Values("epoll", "uring")),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_" +
+                                  std::get<1>(info.param);
+                         });
 
 }  // namespace
 }  // namespace c10k

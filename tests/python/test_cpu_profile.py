@@ -132,6 +132,54 @@ class BucketTest(unittest.TestCase):
         self.assertEqual(list(cpu_profile.attribute(samples, {1: {"wrk"}})), [1])
 
 
+# c10k load --io uring: io_uring_enter does the sends, the receives and the
+# waiting, told apart by the request handler on the stack.
+URING_SCRIPT = """\
+c10k  2001 [001] 
+\tffffffff821f51c6 _raw_spin_unlock_irqrestore
+\tffffffff821f51c7 sock_def_readable
+\tffffffff821f51c8 tcp_rcv_established
+\tffffffff821f51c9 net_rx_action
+\tffffffff821f51ca handle_softirqs
+\tffffffff821f51cb tcp_sendmsg
+\tffffffff821f51cc io_send
+\tffffffff821f51cd io_issue_sqe
+\tffffffff821f51ce io_submit_sqes
+\tffffffff821f51cf __do_sys_io_uring_enter
+\tffffffff821f51d0 do_syscall_64
+
+c10k  2001 [001] 
+\tffffffff821f51cb tcp_sendmsg_locked
+\tffffffff821f51cc io_send
+\tffffffff821f51cf __do_sys_io_uring_enter
+\tffffffff821f51d0 do_syscall_64
+
+c10k  2001 [001] 
+\tffffffff821f51cb tcp_recvmsg_locked
+\tffffffff821f51cc io_recv
+\tffffffff821f51cd io_poll_task_func
+\tffffffff821f51cf __do_sys_io_uring_enter
+\tffffffff821f51d0 do_syscall_64
+
+c10k  2001 [001] 
+\tffffffff821f51cb schedule
+\tffffffff821f51cc io_cqring_wait
+\tffffffff821f51cf __do_sys_io_uring_enter
+\tffffffff821f51d0 do_syscall_64
+"""
+
+
+class UringBucketTest(unittest.TestCase):
+    def test_io_uring_enter_is_split_by_what_it_does(self):
+        samples = cpu_profile.parse_perf_script(URING_SCRIPT)
+        counts = cpu_profile.attribute(samples, {1: {"c10k"}})
+        self.assertEqual(dict(counts[1]), {
+            "waking the peer": 1,       # sock_def_readable inside io_send
+            "send": 1,
+            "receive": 1,               # io_recv, run as the poll's task work
+            "readiness wait": 1})       # io_cqring_wait
+
+
 class PerRequestTest(unittest.TestCase):
     def test_a_bucket_is_its_share_of_the_cpu_divided_by_the_rate(self):
         counter = {"send": 300, "receive": 100, "idle": 600}

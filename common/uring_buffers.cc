@@ -1,4 +1,4 @@
-#include "servers/uring_buffers.h"
+#include "common/uring_buffers.h"
 
 #include <sys/mman.h>
 
@@ -16,7 +16,8 @@ UringBuffers::~UringBuffers() {
 std::string UringBuffers::Register(io_uring* ring) {
   // The ring of buffer descriptors must be page-aligned memory.
   ring_bytes_ = count_ * sizeof(io_uring_buf);
-  void* mapped = mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* mapped =
+      mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mapped == MAP_FAILED) return "cannot map the buffer ring: " + ErrnoText(errno);
   ring_ = static_cast<io_uring_buf_ring*>(mapped);
   io_uring_buf_reg registration{};
