@@ -241,6 +241,7 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   std::string load = config.OpenLoop()
                          ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
                          : "closed loop depth " + std::to_string(config.depth);
+  if (config.io == LoadIo::kUring) load += ", io_uring";
   Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %zu B), %.1fs measured%s\n",
           config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
           static_cast<unsigned long long>(stats.established), config.connections,
