@@ -56,8 +56,10 @@ class ClientRing {
 
   // Queues operations; they reach the kernel at the next Wait.
   void Receive(int fd, uint32_t token);  // until ended
-  void Send(int fd, uint32_t token,
-            std::string_view bytes);           // bytes must stay put until it completes
+  // `bytes` must stay put until the send completes. Without
+  // `report_success` only a failed send completes visibly: the caller learns
+  // of success some other way (a reply to what was sent).
+  void Send(int fd, uint32_t token, std::string_view bytes, bool report_success);
   void WatchReadable(int fd, uint32_t token);  // a completion each time fd turns readable
 
   // Submits what is queued and waits until something completes or

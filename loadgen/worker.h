@@ -120,6 +120,8 @@ class Worker final : private StampSink, private RingSink {
   int WaitOnRing(epoll_event* events, int max_events, int64_t deadline_ns, int64_t now);
   void WatchOpenConnection(Connection& connection);
   void SendThroughRing(Connection& connection);
+  bool RepliesConfirmSends() const;
+  void ReplyConfirmedSend(Connection& connection, int64_t now);
   void OnCompletion(const RingCompletion& completion, int64_t now) override;
   void OnReceived(Connection& connection, const RingCompletion& completion, int64_t now);
   void OnSent(Connection& connection, int result, int64_t now);
