@@ -93,12 +93,7 @@ Worker::~Worker() = default;
 
 void Worker::Run() {
   prctl(PR_SET_TIMERSLACK, kTimerSlackNanos);
-  if (!epoll_.Open()) {
-    for (next_to_connect_ = 0; next_to_connect_ < connections_.size(); ++next_to_connect_) {
-      connections_[next_to_connect_].state = State::kClosed;
-      CountConnectFailure(errno);
-    }
-  }
+  if (!epoll_.Open()) FailEveryConnect(errno);
   for (auto [fd, token] :
        {std::pair{StopSignalFd(), kStopToken}, {clock_.wake.Get(), kWakeToken}}) {
     if (fd < 0 || epoll_.Fd() < 0) continue;

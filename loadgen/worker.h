@@ -91,6 +91,7 @@ class Worker final : private StampSink, private RingSink {
   void ExpireConnects(int64_t now);
   int64_t NextConnectExpiry() const;
   void CountConnectFailure(int error);
+  void FailEveryConnect(int error);
   void GiveUpUnstartedConnects();
 
   // worker_traffic.cc: requests and replies.
@@ -120,7 +121,6 @@ class Worker final : private StampSink, private RingSink {
   int WaitOnRing(epoll_event* events, int max_events, int64_t deadline_ns, int64_t now);
   void WatchOpenConnection(Connection& connection);
   void SendThroughRing(Connection& connection);
-  bool RepliesConfirmSends() const;
   void ReplyConfirmedSend(Connection& connection, int64_t now);
   void OnCompletion(const RingCompletion& completion, int64_t now) override;
   void OnReceived(Connection& connection, const RingCompletion& completion, int64_t now);
@@ -135,9 +135,10 @@ class Worker final : private StampSink, private RingSink {
   // --io uring; declared after connections_ so that it goes first: the
   // kernel may read a connection's `sending` until the ring is torn down.
   std::unique_ptr<ClientRing> ring_;
-  bool epoll_ready_ = false;         // the ring saw the epoll set turn readable
-  bool epoll_backlog_ = false;       // the last epoll_wait left events behind
-  std::vector<InFlight> in_flight_;  // `depth` entries per active connection
+  bool epoll_ready_ = false;            // the ring saw the epoll set turn readable
+  bool epoll_backlog_ = false;          // the last epoll_wait left events behind
+  bool replies_confirm_sends_ = false;  // sends post no completion (see OpenRing)
+  std::vector<InFlight> in_flight_;     // `depth` entries per active connection
   uint32_t depth_;
   SendSchedule schedule_;
   int64_t interval_ns_ = 0;          // open loop: between one connection's slots

@@ -97,6 +97,13 @@ void Worker::CountConnectFailure(int error) {
   }
 }
 
+void Worker::FailEveryConnect(int error) {
+  for (next_to_connect_ = 0; next_to_connect_ < connections_.size(); ++next_to_connect_) {
+    connections_[next_to_connect_].state = State::kClosed;
+    CountConnectFailure(error);
+  }
+}
+
 int64_t Worker::NextConnectExpiry() const {
   for (size_t i = expire_cursor_; i < next_to_connect_; ++i) {
     if (connections_[i].state == State::kConnecting) {

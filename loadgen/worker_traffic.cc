@@ -180,7 +180,7 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
     return;
   }
   if (!connection.active || Line()) return;
-  ReplyConfirmedSend(connection, now);
+  if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
   if (config_.OpenLoop()) {
     SendDue(connection, now);
   } else if (now < measure_end_ns_) {

@@ -27,13 +27,19 @@ void Worker::OpenRing() {
     // `c10k load` probed the kernel before starting, so this is rare (memory):
     // the run reports every connection as failed, as when epoll cannot open.
     ring_.reset();
-    for (next_to_connect_ = 0; next_to_connect_ < connections_.size(); ++next_to_connect_) {
-      connections_[next_to_connect_].state = State::kClosed;
-      CountConnectFailure(ENOMEM);
-    }
+    FailEveryConnect(ENOMEM);
     return;
   }
   ring_->WatchReadable(epoll_.Fd(), kEpollToken);
+  // With one request in flight (--depth 1) every send carries exactly the one
+  // request, and the next is made only after its reply. A complete reply
+  // means the server read the whole request, so the kernel had finished
+  // copying it: the send is done, and a completion of its own would only end
+  // the wait early (the send completes during the very io_uring_enter that
+  // submits it) and cost a second io_uring_enter per batch, ~0.45 us per
+  // request at 50 connections. Line messages get no replies, and deeper
+  // pipelines send while earlier replies are outstanding: those sends report.
+  replies_confirm_sends_ = depth_ == 1 && !Line();
 }
 
 int Worker::WaitOnRing(epoll_event* events, int max_events, int64_t deadline_ns, int64_t now) {
@@ -67,23 +73,11 @@ void Worker::SendThroughRing(Connection& connection) {
   }
   connection.send_in_flight = true;
   ring_->Send(connection.fd.Get(), IndexOf(connection), connection.sending.Readable(),
-              !RepliesConfirmSends());
-}
-
-bool Worker::RepliesConfirmSends() const {
-  // With one request in flight (--depth 1) every send carries exactly the one
-  // request, and the next is made only after its reply. A complete reply
-  // means the server read the whole request, so the kernel had finished
-  // copying it: the send is done, and a completion of its own would only end
-  // the wait early (the send completes during the very io_uring_enter that
-  // submits it) and cost a second io_uring_enter per batch, ~0.45 us per
-  // request at 50 connections. Line messages get no replies, and deeper
-  // pipelines send while earlier replies are outstanding: those sends report.
-  return depth_ == 1 && !Line();
+              !replies_confirm_sends_);
 }
 
 void Worker::ReplyConfirmedSend(Connection& connection, int64_t now) {
-  if (!ring_ || !RepliesConfirmSends() || connection.in_flight > 0) return;
+  if (connection.in_flight > 0) return;
   if (InWindow(now)) stats_.bytes_sent += connection.sending.Size();
   connection.send_in_flight = false;
   connection.sending.Clear();
