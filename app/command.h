@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "loadgen/load_config.h"
+
 namespace c10k {
 
 // A verb of the c10k executable: its CLI11 subcommand and what runs when it
@@ -37,5 +39,10 @@ Command AddCalibrateCommand(CLI::App& root);
 int64_t DurationFlag(const std::string& flag, const std::string& text);
 // Parses a --max-frame style value or throws UsageError naming the flag.
 uint64_t ByteSizeFlag(const std::string& flag, const std::string& text);
+// Parses an --io value or throws UsageError.
+LoadIo IoFlag(const std::string& text);
+// Throws UsageError, in `where`'s words, when this kernel or build cannot run
+// the engine `io` (io_uring too old, disabled, or not compiled in).
+void RequireUsableIo(LoadIo io, const std::string& where = "");
 
 }  // namespace c10k

@@ -1,6 +1,7 @@
 #include "common/byte_size.h"
 #include "common/clock.h"
 #include "app/command.h"
+#include "loadgen/client_ring.h"
 
 namespace c10k {
 
@@ -20,6 +21,17 @@ uint64_t ByteSizeFlag(const std::string& flag, const std::string& text) {
                      "\" is not a size; use bytes or K/KiB, M/MiB, G/GiB, e.g. 4096, 64KiB, 1MiB");
   }
   return *bytes;
+}
+
+LoadIo IoFlag(const std::string& text) {
+  auto io = ParseLoadIo(text);
+  if (!io) throw UsageError("--io \"" + text + "\" is not epoll or uring");
+  return *io;
+}
+
+void RequireUsableIo(LoadIo io, const std::string& where) {
+  if (io != LoadIo::kUring) return;
+  if (std::string missing = ClientRing::Probe(); !missing.empty()) throw UsageError(where + missing);
 }
 
 }  // namespace c10k

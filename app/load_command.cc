@@ -11,7 +11,6 @@
 #include "common/net.h"
 #include "common/result_json.h"
 #include "common/stop_signal.h"
-#include "loadgen/client_ring.h"
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
 #include "loadgen/source_addrs.h"
@@ -115,12 +114,8 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     throw UsageError("--timeout must be at least 1ms");
   config.threads = options.threads > 0 ? options.threads : DefaultThreads();
   config.threads = std::min(config.threads, config.connections);
-  if (options.io == "uring") {
-    if (std::string missing = ClientRing::Probe(); !missing.empty()) throw UsageError(missing);
-    config.io = LoadIo::kUring;
-  } else if (options.io != "epoll") {
-    throw UsageError("--io \"" + options.io + "\" is not epoll or uring");
-  }
+  config.io = IoFlag(options.io);
+  RequireUsableIo(config.io);
   config.server_pid = options.server_pid;
   config.label = options.label;
   config.live_line = isatty(STDERR_FILENO);

@@ -27,6 +27,7 @@ struct RunOptions {
   std::string out = "results";
   bool quick = false;
   std::string server_binary;
+  std::string io;  // empty: the scenario's "load.io"
 };
 
 std::vector<std::string> AllModelNames() {
@@ -53,14 +54,21 @@ int Run(const RunOptions& options) {
   } catch (const ScenarioError& e) {
     throw UsageError(options.scenario + ": " + e.what());
   }
+  if (!options.io.empty()) {
+    scenario.load_io = IoFlag(options.io);
+    RequireUsableIo(scenario.load_io);
+  } else {
+    RequireUsableIo(scenario.load_io, options.scenario + ": \"load.io\" is uring, but ");
+  }
   if (!options.server_binary.empty() && access(options.server_binary.c_str(), X_OK) != 0) {
     throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
   }
   InstallStopSignalHandlers();
   RaiseFileLimit();
-  std::fprintf(stderr, "c10k run: %s%s: %zu models x %zu points x %d repetitions\n",
+  std::fprintf(stderr, "c10k run: %s%s: %zu models x %zu points x %d repetitions%s\n",
                scenario.name.c_str(), scenario.quick ? " (quick)" : "", scenario.models.size(),
-               scenario.points.size(), scenario.repetitions);
+               scenario.points.size(), scenario.repetitions,
+               scenario.load_io == LoadIo::kUring ? ", load generator on io_uring" : "");
   Calibration calibration = Calibrate(kQuickCalibrationMs);
   std::fputs(CalibrationText(calibration).c_str(), stderr);
 
@@ -96,6 +104,9 @@ Command AddRunCommand(CLI::App& root) {
   app->add_flag("--quick", options->quick, "Use the scenario's short \"quick\" version");
   app->add_option("--server-binary", options->server_binary,
                   "The c10k executable that serves (default: this one)");
+  app->add_option("--io", options->io,
+                  "The load generator's I/O engine for every point, epoll or uring, instead of "
+                  "the scenario's \"load.io\" (default epoll); see `c10k load --help`");
   return {app, [options] { return Run(*options); }};
 }
 

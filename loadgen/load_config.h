@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/net.h"
@@ -18,6 +19,16 @@ enum class LoadIo : uint8_t {
   kEpoll,  // readiness (epoll_wait, then recv and send per socket), like wrk
   kUring,  // completions (io_uring: multishot receives, batched sends)
 };
+
+// The engine's name as `--io` and a scenario's "load.io" spell it.
+inline const char* LoadIoName(LoadIo io) { return io == LoadIo::kUring ? "uring" : "epoll"; }
+
+// "epoll" or "uring"; nullopt for anything else.
+inline std::optional<LoadIo> ParseLoadIo(std::string_view name) {
+  if (name == "epoll") return LoadIo::kEpoll;
+  if (name == "uring") return LoadIo::kUring;
+  return std::nullopt;
+}
 
 // Everything `c10k load` was asked to do.
 struct LoadConfig {

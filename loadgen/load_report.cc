@@ -171,7 +171,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
                                                  std::to_string(config.local_ports->high)
                                            : ""},
         {"threads", config.threads},
-        {"io", config.io == LoadIo::kUring ? "uring" : "epoll"}}},
+        {"io", LoadIoName(config.io)}}},
       {"status", verdict.status},
       {"reason", verdict.reason},
       {"interrupted", result.interrupted},

@@ -260,8 +260,11 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   }
   if (reader.Has("load")) {
     FieldReader load(reader.Object("load"), "load");
-    load.RejectUnknown({"threads", "timeout", "keys"});
+    load.RejectUnknown({"threads", "io", "timeout", "keys"});
     scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
+    auto io = ParseLoadIo(load.String("io", "epoll"));
+    if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
+    scenario.load_io = *io;
     scenario.request_timeout_ns = load.Duration("timeout", 0);
     scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
   }

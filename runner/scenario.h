@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loadgen/load_config.h"
 #include "protocols/protocol.h"
 
 namespace c10k {
@@ -49,6 +50,7 @@ struct Scenario {
   uint64_t server_nofile = 0;   // the server's RLIMIT_NOFILE; 0: inherited
   // Passed to the load generator.
   int load_threads = 0;  // 0: its default
+  LoadIo load_io = LoadIo::kEpoll;
   int64_t request_timeout_ns = 0;  // 0: the load generator's default
   uint32_t keys = 0;               // resp: SET/GET over this many keys; 0 PINGs
   int slow_clients = 0;  // raw connections that send half a request and stall

@@ -116,6 +116,7 @@ LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
   int cpus = static_cast<int>(std::thread::hardware_concurrency());
   config.threads = scenario.load_threads > 0 ? scenario.load_threads : std::max(1, cpus - 1);
   config.threads = std::min(config.threads, config.connections);
+  config.io = scenario.load_io;
   config.server_pid = server.Pid();
   config.label = model;
   return config;

@@ -182,6 +182,36 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
   EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
+// The load generator's engine comes from the scenario's "load.io", --io
+// overrides it, and every run records the one it used.
+TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "engine", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [5] }, "load": { "io": "uring" },
+    "duration": "300ms", "warmup": "0s" })");
+  for (std::string io : {"", "epoll"}) {
+    std::string out = dir + "/out-" + (io.empty() ? "scenario" : io);
+    std::vector<std::string> args = {"run", scenario, "--out", out};
+    if (!io.empty()) args.insert(args.end(), {"--io", io});
+    auto result = testing::RunC10k(args, 60);
+    EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+    auto files = ResultFiles(out);
+    ASSERT_EQ(files.size(), 1u);
+    auto runs = ReadJsonFile(files[0])["runs"];
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0]["status"], "ok") << runs[0]["reason"];
+    EXPECT_GT(runs[0]["throughput"]["requests"].get<uint64_t>(), 0u);
+    EXPECT_EQ(runs[0]["params"]["io"], io.empty() ? "uring" : io);
+  }
+  std::string err = dir + "/stderr";
+  auto result = testing::RunC10k({"run", scenario, "--io", "kqueue", "--out", dir + "/bad"}, 30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_NE(message.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_TRUE(ResultFiles(dir + "/bad").empty());
+}
+
 TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
   std::string dir = TempDir();
   // A "server" that prints nothing and exits: every point of the model fails

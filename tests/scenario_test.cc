@@ -72,6 +72,15 @@ TEST(ScenarioTest, QuickOverridesMergeIntoTheFullRun) {
   EXPECT_TRUE(quick.quick);
 }
 
+TEST(ScenarioTest, LoadIoPicksTheLoadGeneratorsEngine) {
+  Json document = Minimal();
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).load_io, LoadIo::kEpoll);
+  document["load"] = {{"io", "uring"}};
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).load_io, LoadIo::kUring);
+  document["quick"] = {{"load", {{"io", "epoll"}}}};
+  EXPECT_EQ(ParseScenario(document, "test.json", true, kModels).load_io, LoadIo::kEpoll);
+}
+
 TEST(ScenarioTest, AllModelsExpandsToEveryKnownModel) {
   Json document = Minimal();
   document["models"] = "all";
@@ -119,6 +128,9 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["server"] = {{"output_limit", "lots"}};
   ExpectRejected(document, "\"server.output_limit\": expected a size");
+  document = Minimal();
+  document["load"] = {{"io", "kqueue"}};
+  ExpectRejected(document, "\"load.io\": expected \"epoll\" or \"uring\", got \"kqueue\"");
 }
 
 TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
