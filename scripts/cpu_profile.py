@@ -157,6 +157,24 @@ def per_request_us(counter, requests_per_s):
     return table
 
 
+def sampling_gap(counts, least_share=0.8):
+    """perf's cpu-clock samples every profiled CPU at the same rate, busy or
+    idle, so each CPU should hold about as many samples as the others. One
+    with fewer than `least_share` of the most lost some (perf throttled its
+    sampling, or its buffer overflowed), most likely while busy, and its
+    shares would then be wrong. Returns a sentence saying so, or None."""
+    totals = {cpu: sum(counter.values()) for cpu, counter in counts.items()}
+    most_cpu = max(totals, key=totals.get, default=None)
+    if most_cpu is None or not totals[most_cpu]:
+        return None
+    short = [cpu for cpu in sorted(totals) if totals[cpu] < least_share * totals[most_cpu]]
+    if not short:
+        return None
+    kept = ", ".join(f"{totals[cpu]:,} on CPU {cpu}" for cpu in short)
+    return (f"perf kept {kept} against {totals[most_cpu]:,} on CPU {most_cpu}: samples were "
+            "lost, so this run's shares are not reliable")
+
+
 def record_prefix(cpus, path, frequency=FREQUENCY_HZ, delay_ms=500):
     """The argv that runs a command under perf record, sampling every process
     on `cpus` until the command exits. The first `delay_ms` (the client's

@@ -195,5 +195,24 @@ class PerRequestTest(unittest.TestCase):
         self.assertIsNone(cpu_profile.per_request_us({"send": 1}, 0))
 
 
+
+class SamplingGapTest(unittest.TestCase):
+    def test_cpus_sampled_alike_pass(self):
+        counts = {0: {"send": 4000, "idle": 3500}, 1: {"send": 7000, "user space": 300}}
+        self.assertIsNone(cpu_profile.sampling_gap(counts))
+
+    def test_a_cpu_that_lost_samples_is_named(self):
+        # The server's CPU kept a third of the client's: its busy samples
+        # went missing and it would look mostly idle.
+        counts = {0: {"send": 500, "idle": 2000}, 1: {"send": 7000, "user space": 500}}
+        gap = cpu_profile.sampling_gap(counts)
+        self.assertIn("2,500 on CPU 0 against 7,500 on CPU 1", gap)
+        self.assertIn("not reliable", gap)
+
+    def test_nothing_sampled_is_no_gap(self):
+        self.assertIsNone(cpu_profile.sampling_gap({0: {}, 1: {}}))
+        self.assertIsNone(cpu_profile.sampling_gap({}))
+
+
 if __name__ == "__main__":
     unittest.main()
