@@ -54,12 +54,9 @@ int Run(const RunOptions& options) {
   } catch (const ScenarioError& e) {
     throw UsageError(options.scenario + ": " + e.what());
   }
-  if (!options.io.empty()) {
-    scenario.load_io = IoFlag(options.io);
-    RequireUsableIo(scenario.load_io);
-  } else {
-    RequireUsableIo(scenario.load_io, options.scenario + ": \"load.io\" is uring, but ");
-  }
+  if (!options.io.empty()) scenario.load_io = IoFlag(options.io);
+  RequireUsableIo(scenario.load_io,
+                  options.io.empty() ? options.scenario + ": \"load.io\" is uring, but " : "");
   if (!options.server_binary.empty() && access(options.server_binary.c_str(), X_OK) != 0) {
     throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
   }

@@ -77,8 +77,7 @@ void Worker::SendDue(Connection& connection, int64_t now) {
   // room is woken by the reply (or the drained output) that makes room.
   if (connection.state == State::kOpen && !connection.scheduled && CanSend(connection) &&
       connection.next_intended_ns < measure_end_ns_) {
-    schedule_.Push(connection.next_intended_ns,
-                   static_cast<uint32_t>(&connection - connections_.data()));
+    schedule_.Push(connection.next_intended_ns, IndexOf(connection));
     connection.scheduled = true;
   }
 }
@@ -239,7 +238,7 @@ void Worker::ExpireRequests(int64_t now) {
 void Worker::SetInterest(Connection& connection, uint8_t interest) {
   if (connection.interest == interest) return;
   epoll_event event{};
-  event.data.u32 = static_cast<uint32_t>(&connection - connections_.data());
+  event.data.u32 = IndexOf(connection);
   if (interest & kReadableInterest) event.events |= EPOLLIN;
   if (interest & kWritableInterest) event.events |= EPOLLOUT;
   epoll_ctl(epoll_.Fd(), EPOLL_CTL_MOD, connection.fd.Get(), &event);

@@ -160,9 +160,10 @@ def per_request_us(counter, requests_per_s):
 def sampling_gap(counts, least_share=0.8):
     """perf's cpu-clock samples every profiled CPU at the same rate, busy or
     idle, so each CPU should hold about as many samples as the others. One
-    with fewer than `least_share` of the most lost some (perf throttled its
-    sampling, or its buffer overflowed), most likely while busy, and its
-    shares would then be wrong. Returns a sentence saying so, or None."""
+    with fewer than `least_share` of the most lost some, and its shares
+    would then be wrong. (On this VM perf records no loss or throttling when
+    it happens: the timer interrupts that take the samples come late or not
+    at all.) Returns a sentence saying so, or None."""
     totals = {cpu: sum(counter.values()) for cpu, counter in counts.items()}
     most_cpu = max(totals, key=totals.get, default=None)
     if most_cpu is None or not totals[most_cpu]:
