@@ -93,6 +93,9 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     if (sources->front().Family() != config.target.Family()) {
       throw UsageError("--source-addrs and --target must both be IPv4 or both IPv6");
     }
+    if (std::string not_local = CheckSourceAddrsAreLocal(*sources); !not_local.empty()) {
+      throw UsageError(not_local);
+    }
     config.source_addrs = std::move(*sources);
     config.source_addrs_text = options.source_addrs;
   }

@@ -1,9 +1,14 @@
 #include "loadgen/source_addrs.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
 #include <fstream>
+
+#include "common/io_status.h"
 
 namespace c10k {
 
@@ -80,6 +85,28 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
   return addresses;
 }
 
+std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses) {
+  for (const SocketAddress& address : addresses) {
+    UniqueFd probe(socket(address.Family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe) {
+      return "--source-addrs: cannot open a socket to check the addresses: " + ErrnoText(errno);
+    }
+    // The workers bind the same way: the port is left to connect().
+    int one = 1;
+    setsockopt(probe.Get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (bind(probe.Get(), address.Get(), address.length) == 0) continue;
+    // As the user wrote it: without the ":0" and an IPv6 address's brackets.
+    std::string host = address.ToString();
+    host.resize(host.rfind(':'));
+    if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (errno == EADDRNOTAVAIL) {
+      return "--source-addrs: " + host + " is not an address of this machine";
+    }
+    return "--source-addrs: cannot bind to " + host + ": " + ErrnoText(errno);
+  }
+  return "";
+}
+
 std::optional<PortRange> ParsePortRange(std::string_view text) {
   size_t dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
@@ -109,8 +136,7 @@ std::string CheckPortLimit(int connections, size_t addresses, PortRange ports, b
   uint64_t sources = addresses == 0 ? 1 : addresses;
   uint64_t available = static_cast<uint64_t>(ports.Count()) * sources;
   if (static_cast<uint64_t>(connections) <= available) return "";
-  return "--connections " + std::to_string(connections) +
-         " needs as many local ports, but " +
+  return "--connections " + std::to_string(connections) + " needs as many local ports, but " +
          (from_flag ? "--local-ports " : "net.ipv4.ip_local_port_range ") +
          std::to_string(ports.low) + "-" + std::to_string(ports.high) + " gives " +
          std::to_string(ports.Count()) + " per source address x " + std::to_string(sources) +

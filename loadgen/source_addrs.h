@@ -17,6 +17,12 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
                                                            std::string* error);
 inline constexpr size_t kMaxSourceAddrs = 65536;
 
+// Every source address must belong to this machine, or each connection bound
+// to it fails with EADDRNOTAVAIL, which reads like running out of ports.
+// Binds a throwaway socket to each address (no port is taken) and returns an
+// empty string, or one sentence naming the first address that is not local.
+std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses);
+
 // The ephemeral port range connect() draws from for one source address
 // (net.ipv4.ip_local_port_range; the Linux default when unreadable).
 struct PortRange {

@@ -188,6 +188,19 @@ TEST(FaultInjectionTest, OutOfEphemeralPortsIsNamedInTheReason) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST(FaultInjectionTest, ASourceAddressNotOnThisMachineIsRefusedBeforeConnecting) {
+  // Each connection's bind would fail with EADDRNOTAVAIL, which would read as
+  // running out of ports; the load generator says what is wrong instead.
+  std::string dir = testing::TempDir();
+  auto load = testing::RunC10k({"load", "--target", "127.0.0.1:9", "-c", "3", "-d", "200ms",
+                                "--source-addrs", "192.0.2.7", "--json", dir + "/x.json"},
+                               60, dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2) << load.out;
+  EXPECT_EQ(testing::ReadFile(dir + "/stderr"),
+            "c10k load: --source-addrs: 192.0.2.7 is not an address of this machine\n");
+  EXPECT_FALSE(fs::exists(dir + "/x.json"));
+}
+
 // Runs a one-point scenario and returns its only run.
 nlohmann::json RunOnePoint(const std::string& scenario_text, const std::vector<std::string>& extra = {}) {
   std::string dir = testing::TempDir();

@@ -43,6 +43,18 @@ TEST(SourceAddrsTest, RejectsWhatIsNotAnAddressList) {
   }
 }
 
+TEST(SourceAddrsTest, AnAddressThatIsNotThisMachinesIsNamed) {
+  std::string error;
+  // All of 127.0.0.0/8 is local on Linux; 192.0.2.0/24 is documentation-only.
+  auto local = ParseSourceAddrs("127.0.0.2-127.0.0.4", &error);
+  ASSERT_TRUE(local) << error;
+  EXPECT_EQ(CheckSourceAddrsAreLocal(*local), "");
+  auto foreign = ParseSourceAddrs("127.0.0.2,192.0.2.7,192.0.2.8", &error);
+  ASSERT_TRUE(foreign) << error;
+  EXPECT_EQ(CheckSourceAddrsAreLocal(*foreign),
+            "--source-addrs: 192.0.2.7 is not an address of this machine");
+}
+
 TEST(SendScheduleTest, PopsInTimeOrderOnlyWhenDue) {
   SendSchedule schedule;
   schedule.Reserve(4);
