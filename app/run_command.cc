@@ -60,6 +60,9 @@ int Run(const RunOptions& options) {
   if (!options.server_binary.empty() && access(options.server_binary.c_str(), X_OK) != 0) {
     throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
   }
+  if (std::string limit = CheckSweepLimits(scenario); !limit.empty()) {
+    throw UsageError(options.scenario + ": " + limit);
+  }
   InstallStopSignalHandlers();
   RaiseFileLimit();
   std::fprintf(stderr, "c10k run: %s%s: %zu models x %zu points x %d repetitions%s\n",

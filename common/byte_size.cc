@@ -1,6 +1,7 @@
 #include "common/byte_size.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace c10k {
 
@@ -33,6 +34,18 @@ std::string FormatBytes(uint64_t bytes) {
     ++unit;
   }
   return std::to_string(bytes) + " " + kUnits[unit];
+}
+
+std::string FormatBytesRounded(double bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (unit < 4 && bytes >= 1024) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %s", bytes, kUnits[unit]);
+  return text;
 }
 
 }  // namespace c10k

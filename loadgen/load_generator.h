@@ -25,9 +25,13 @@ struct LoadResult {
   std::optional<TcpCounters> tcp_before, tcp_after;  // the host's, over the window
 };
 
-// Checks what can be known before connecting: descriptors and ports. Returns
-// an empty string, or a one-line reason naming the limit and its value.
+// Checks what can be known before connecting: descriptors, ports and memory.
+// Returns an empty string, or a one-line reason naming the limit and its value.
 std::string CheckLoadLimits(const LoadConfig& config);
+
+// The memory part of CheckLoadLimits, with the machine's available memory
+// given (bytes; 0: unknown, nothing is refused).
+std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes);
 
 // Runs the load: connect, warm up, measure, merge. Blocks for about
 // connect time + warmup + duration.

@@ -201,9 +201,15 @@ void Worker::CloseWindow(int64_t now) {
   for (auto& connection : connections_) {
     if (connection.state != State::kOpen || !connection.active) continue;
     stats_.in_flight_at_end += connection.in_flight;
-    // A connection that carried traffic but got no reply in the whole window
-    // was starved: the server served others (blocking) or fell too far behind.
-    if (!Line() && connection.window_completed == 0) ++stats_.starved;
+    // A connection that got no reply in the window while a request of its
+    // waited through at least half of it was starved: the server served
+    // others (blocking) or fell too far behind. One with nothing outstanding
+    // (an open loop's schedule that fell past the window) or a request sent
+    // late in the window was not.
+    if (!Line() && connection.window_completed == 0 && connection.in_flight > 0 &&
+        end - in_flight_[connection.ring + connection.oldest].sent_ns >= config_.duration_ns / 2) {
+      ++stats_.starved;
+    }
     if (!config_.OpenLoop() || connection.next_intended_ns >= end) continue;
     // Slots of this connection's schedule inside the window that were never
     // sent: the generator (or a server holding replies back) fell behind.

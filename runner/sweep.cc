@@ -98,11 +98,9 @@ class Progress {
   int64_t start_ns_;
 };
 
-LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
-                          const ServerProcess& server, const std::string& model) {
+// What a point asks of the load generator, before there is a server to aim at.
+LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   LoadConfig config;
-  config.target = server.Address();
-  config.target_text = server.AddressText();
   config.protocol = scenario.protocol;
   config.connections = point.connections;
   config.active = point.active;
@@ -117,6 +115,14 @@ LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
   config.threads = scenario.load_threads > 0 ? scenario.load_threads : std::max(1, cpus - 1);
   config.threads = std::min(config.threads, config.connections);
   config.io = scenario.load_io;
+  return config;
+}
+
+LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
+                          const ServerProcess& server, const std::string& model) {
+  LoadConfig config = PointLoadConfig(scenario, point);
+  config.target = server.Address();
+  config.target_text = server.AddressText();
   config.server_pid = server.Pid();
   config.label = model;
   return config;
@@ -163,6 +169,14 @@ Json FailedPointJson(const Scenario& scenario, const SweepPoint& point, const st
 }
 
 }  // namespace
+
+std::string CheckSweepLimits(const Scenario& scenario) {
+  for (const SweepPoint& point : scenario.points) {
+    std::string limit = CheckLoadLimits(PointLoadConfig(scenario, point));
+    if (!limit.empty()) return PointLabel("sweep point", point) + ": " + limit;
+  }
+  return "";
+}
 
 SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
                       const SweepOptions& options) {

@@ -20,6 +20,11 @@ struct SweepOutcome {
   std::string write_error;   // the results file could not be written
 };
 
+// Checks every point of the sweep against what the load generator can hold
+// on this machine (descriptors, ports, memory) before anything starts: an
+// empty string, or a one-line reason naming the point and the limit.
+std::string CheckSweepLimits(const Scenario& scenario);
+
 // Runs every model of `scenario` over every point of its sweep: a fresh
 // server per model (pinned to CPU 0 and the load generator to CPU 1 when
 // there are two), repetitions with the median reported, ceilings recorded

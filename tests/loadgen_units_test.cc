@@ -81,6 +81,31 @@ TEST(LoadLimitsTest, TooManyConnectionsNameTheLimit) {
   EXPECT_NE(reason.find("RLIMIT_NOFILE"), std::string::npos) << reason;
 }
 
+TEST(LoadLimitsTest, AWindowLargerThanMemoryNamesTheProductAndWhatIsAvailable) {
+  constexpr uint64_t kGiB = 1ull << 30;
+  LoadConfig config;
+  config.connections = 100;
+  config.depth = 4096;
+  config.message_size = 64 << 20;
+  // 100 x 4096 x 64 MiB = 25 TiB of requests, buffered up to twice.
+  EXPECT_EQ(CheckLoadMemory(config, 16 * kGiB),
+            "100 active connections x 4096 requests in flight x 67108864 B can hold 50.0 TiB in "
+            "the load generator's buffers, more than the 16.0 GiB of memory available "
+            "(MemAvailable); use fewer connections, a smaller depth or a smaller message size");
+  EXPECT_EQ(CheckLoadMemory(config, 0), "") << "unknown memory refuses nothing";
+  config.active = 1;
+  config.depth = 60;  // 1 x 60 x 64 MiB = 3.75 GiB, twice 7.5 GiB
+  EXPECT_EQ(CheckLoadMemory(config, 8 * kGiB), "");
+  EXPECT_NE(CheckLoadMemory(config, 7 * kGiB), "");
+  // The size sets no payload for http, nor for resp's PING; it does for SET.
+  config.protocol = Protocol::kHttp;
+  EXPECT_EQ(CheckLoadMemory(config, 1), "");
+  config.protocol = Protocol::kResp;
+  EXPECT_EQ(CheckLoadMemory(config, 1), "");
+  config.keys = 10;
+  EXPECT_NE(CheckLoadMemory(config, 1), "");
+}
+
 TEST(LoadLimitsTest, MoreConnectionsThanPortsNameTheRange) {
   PortRange ports{32768, 60999};
   EXPECT_EQ(CheckPortLimit(28232, 0, ports), "");

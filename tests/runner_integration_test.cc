@@ -182,6 +182,24 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
   EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
+TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStarts) {
+  std::string dir = TempDir();
+  // 10 x 4096 x 64 MiB = 2.5 TiB of window: more than any machine this runs on.
+  std::string scenario = WriteScenario(dir, R"({ "name": "huge", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [10], "depth": [4096],
+    "message_size": [67108864] } })");
+  std::string err = dir + "/stderr";
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_NE(message.find(scenario + ": sweep point c=10 depth=4096 size=67108864: 10 active "
+                         "connections x 4096 requests in flight x 67108864 B can hold 5.0 TiB"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
+}
+
 // The load generator's engine comes from the scenario's "load.io", --io
 // overrides it, and every run records the one it used.
 TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {

@@ -88,6 +88,23 @@ TEST(SliceIntegrationTest, ConnectionsLeftWithoutRepliesAreReported) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST(SliceIntegrationTest, AnOpenLoopTooSlowToReachEveryConnectionIsNotStarvation) {
+  // 4 requests/s over 10 connections: each sends every 2.5 s, so in a 1 s
+  // window most send nothing. Idle by schedule is not starved by the server.
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/sparse.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "10", "--rate", "4", "-d",
+                       "1s", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 0) << load.out;
+  auto run = ReadJsonFile(json)["runs"][0];
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["connections"]["starved"], 0);
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_LT(run["throughput"]["requests"].get<uint64_t>(), 10u);
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(SliceIntegrationTest, RefusedTargetIsAnErrorWithExitOne) {
   // Bind a port, then free it: nothing listens there now.
   auto server = StartServer("epoll", "echo");

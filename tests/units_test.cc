@@ -39,6 +39,10 @@ TEST(ByteSizeTest, ParsesBinaryUnits) {
   }
   EXPECT_EQ(FormatBytes(1 << 20), "1 MiB");
   EXPECT_EQ(FormatBytes(1500), "1500 B");
+  EXPECT_EQ(FormatBytesRounded(541'000'000), "515.9 MiB");
+  EXPECT_EQ(FormatBytesRounded(1023), "1023.0 B");
+  EXPECT_EQ(FormatBytesRounded(50.0 * (1ull << 40)), "50.0 TiB");
+  EXPECT_EQ(FormatBytesRounded(3.0 * (1ull << 50)), "3072.0 TiB");
 }
 
 TEST(AddressTest, ParsesHostPortForms) {
