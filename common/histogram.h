@@ -59,6 +59,8 @@ class Histogram {
   int64_t Min() const { return total_ ? min_ : 0; }
   double Mean() const { return total_ ? static_cast<double>(sum_) / total_ : 0.0; }
   int PrecisionBits() const { return precision_bits_; }
+  // The counters' memory, which depends on the precision alone.
+  size_t MemoryBytes() const { return counts_.size() * sizeof(uint64_t); }
 
   // Non-empty buckets as (highest equivalent value in ns, count), ascending.
   // Feeding these back through RecordMany reproduces the same buckets.

@@ -2,12 +2,15 @@
 
 #include <sys/eventfd.h>
 
+#include <cmath>
 #include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "common/byte_size.h"
+#include "common/clock.h"
+#include "common/histogram.h"
 #include "common/net.h"
 #include "loadgen/conductor.h"
 #include "loadgen/run_clock.h"
@@ -53,21 +56,39 @@ uint64_t PayloadPerRequest(const LoadConfig& config) {
 }  // namespace
 
 std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) {
+  if (available_bytes == 0) return "";
+  double available = static_cast<double>(available_bytes);
+  std::string of_available =
+      ", more than the " + FormatBytesRounded(available) + " of memory available (MemAvailable)";
   // A connection writes its whole window of requests at once and keeps what
   // the server has not yet read in its output buffer, which grows by
   // doubling: up to twice the window (measured: 4 connections x depth 64 x
   // 1 MiB peaked at 516 MiB resident). Past what the machine has, the kernel
   // would kill the run instead of it ending with a reason.
-  double window = static_cast<double>(config.ActiveConnections()) * config.depth *
-                  static_cast<double>(PayloadPerRequest(config));
-  if (available_bytes == 0 || 2 * window <= static_cast<double>(available_bytes)) return "";
-  return std::to_string(config.ActiveConnections()) + " active connections x " +
-         std::to_string(config.depth) + " requests in flight x " +
-         std::to_string(config.message_size) + " B can hold " + FormatBytesRounded(2 * window) +
-         " in the load generator's buffers, more than the " +
-         FormatBytesRounded(static_cast<double>(available_bytes)) +
-         " of memory available (MemAvailable); use fewer connections, a smaller depth or a "
-         "smaller message size";
+  double buffers = 2.0 * config.ActiveConnections() * config.depth *
+                   static_cast<double>(PayloadPerRequest(config));
+  if (buffers > available) {
+    return std::to_string(config.ActiveConnections()) + " active connections x " +
+           std::to_string(config.depth) + " requests in flight x " +
+           std::to_string(config.message_size) + " B can hold " + FormatBytesRounded(buffers) +
+           " in the load generator's buffers" + of_available +
+           "; use fewer connections, a smaller depth or a smaller message size";
+  }
+  // Every worker keeps a latency histogram for each second of the window,
+  // allocated at the start, and the merged result one more set.
+  double seconds = std::ceil(static_cast<double>(config.duration_ns) / kNanosPerSecond);
+  double series = seconds * (config.threads + 1) *
+                  static_cast<double>(Histogram(kTimeSeriesPrecisionBits).MemoryBytes());
+  if (buffers + series > available) {
+    return "a " + std::to_string(static_cast<uint64_t>(seconds)) +
+           " s window keeps a latency histogram for every second " +
+           (config.threads == 1 ? std::string("in its worker thread")
+                                : "in each of its " + std::to_string(config.threads) +
+                                      " worker threads") +
+           " and in the merged result: " +
+           FormatBytesRounded(series) + of_available + "; use a shorter duration";
+  }
+  return "";
 }
 
 std::string CheckLoadLimits(const LoadConfig& config) {

@@ -23,10 +23,13 @@ struct ErrorCounts {
   uint64_t Total() const;
 };
 
+// 2 significant digits is plenty for a time series (about 31 KiB a second).
+inline constexpr int kTimeSeriesPrecisionBits = 7;
+
 // One second of the measured window.
 struct IntervalStats {
   uint64_t requests = 0;
-  Histogram latency{7};  // 2 significant digits is plenty for a time series
+  Histogram latency{kTimeSeriesPrecisionBits};
 };
 
 // What one worker thread measured; merged after the run. Nothing here is

@@ -244,6 +244,13 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   scenario.protocol = *parsed;
   scenario.models = ParseModels(reader, document, all_models);
   scenario.points = ParseSweep(reader);
+  if (scenario.protocol == Protocol::kLine &&
+      std::any_of(scenario.points.begin(), scenario.points.end(),
+                  [](const SweepPoint& point) { return point.rate <= 0; })) {
+    throw ScenarioError(
+        "\"sweep.rate\": protocol line needs a rate: messages are broadcast, not answered, so "
+        "there is no closed loop to run");
+  }
   scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
   scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);
   if (scenario.duration_ns < 100 * kNanosPerMilli) reader.Fail("duration", "at least 100ms");

@@ -99,11 +99,30 @@ TEST(LoadLimitsTest, AWindowLargerThanMemoryNamesTheProductAndWhatIsAvailable) {
   EXPECT_NE(CheckLoadMemory(config, 7 * kGiB), "");
   // The size sets no payload for http, nor for resp's PING; it does for SET.
   config.protocol = Protocol::kHttp;
-  EXPECT_EQ(CheckLoadMemory(config, 1), "");
+  EXPECT_EQ(CheckLoadMemory(config, kGiB), "");
   config.protocol = Protocol::kResp;
-  EXPECT_EQ(CheckLoadMemory(config, 1), "");
+  EXPECT_EQ(CheckLoadMemory(config, kGiB), "");
   config.keys = 10;
-  EXPECT_NE(CheckLoadMemory(config, 1), "");
+  EXPECT_NE(CheckLoadMemory(config, kGiB), "");
+}
+
+TEST(LoadLimitsTest, AWindowTooLongForItsTimeSeriesNamesTheDuration) {
+  constexpr uint64_t kGiB = 1ull << 30;
+  LoadConfig config;
+  config.threads = 2;
+  config.duration_ns = 3600 * kNanosPerSecond;  // an hour: about 330 MiB of histograms
+  EXPECT_EQ(CheckLoadMemory(config, 16 * kGiB), "");
+  config.duration_ns = int64_t{1'000'000} * 3600 * kNanosPerSecond;  // 1,000,000 h
+  std::string reason = CheckLoadMemory(config, 16 * kGiB);
+  EXPECT_EQ(reason.rfind("a 3600000000 s window keeps a latency histogram for every second in "
+                         "each of its 2 worker threads and in the merged result: ",
+                         0),
+            0u)
+      << reason;
+  EXPECT_NE(reason.find(" TiB, more than the 16.0 GiB of memory available (MemAvailable); use a "
+                        "shorter duration"),
+            std::string::npos)
+      << reason;
 }
 
 TEST(LoadLimitsTest, MoreConnectionsThanPortsNameTheRange) {

@@ -114,6 +114,11 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document["sweep"]["rate"] = {1000};
   ExpectRejected(document, "\"sweep.rate\": give either \"depth\" (closed loop) or \"rate\" (open loop)");
   document = Minimal();
+  document["protocol"] = "line";
+  ExpectRejected(document, "\"sweep.rate\": protocol line needs a rate: messages are broadcast");
+  document["sweep"]["rate"] = {1000};
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).points.front().rate, 1000);
+  document = Minimal();
   document["sweep"]["conections"] = {1};
   ExpectRejected(document, "\"sweep.conections\": unknown field");
   document = Minimal();
