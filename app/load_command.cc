@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -128,6 +129,16 @@ LoadConfig BuildConfig(const LoadOptions& options) {
 int Load(const LoadOptions& options) {
   LoadConfig config = BuildConfig(options);
   if (std::string limit = CheckLoadLimits(config); !limit.empty()) throw UsageError(limit);
+  if (!options.json.empty()) {
+    std::filesystem::path json(options.json);
+    if (std::filesystem::is_directory(json)) {
+      throw UsageError("--json " + options.json + " is a directory; name a file in it");
+    }
+    std::string dir = json.has_parent_path() ? json.parent_path().string() : ".";
+    if (std::string error = CheckCanWriteInto(dir); !error.empty()) {
+      throw UsageError("--json: " + error);
+    }
+  }
   InstallStopSignalHandlers();
   nlohmann::json document = {
       {"schema_version", kSchemaVersion},

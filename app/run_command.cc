@@ -8,6 +8,7 @@
 
 #include "app/command.h"
 #include "common/net.h"
+#include "common/result_json.h"
 #include "common/stop_signal.h"
 #include "runner/calibration.h"
 #include "runner/scenario.h"
@@ -62,6 +63,9 @@ int Run(const RunOptions& options) {
   }
   if (std::string limit = CheckSweepLimits(scenario); !limit.empty()) {
     throw UsageError(options.scenario + ": " + limit);
+  }
+  if (std::string error = CheckCanWriteInto(options.out); !error.empty()) {
+    throw UsageError("--out: " + error);
   }
   InstallStopSignalHandlers();
   RaiseFileLimit();

@@ -27,6 +27,18 @@ double NanosToMicros(int64_t nanos) {
   return std::round(static_cast<double>(nanos)) / 1000.0;
 }
 
+std::string CheckCanWriteInto(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create directory " + dir + ": " + ec.message();
+  std::string probe = (fs::path(dir) / ".c10k-probe.XXXXXX").string();
+  UniqueFd fd(mkstemp(probe.data()));
+  if (!fd) return "cannot create files in " + dir + ": " + ErrnoText(errno);
+  ::unlink(probe.c_str());
+  return "";
+}
+
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
   namespace fs = std::filesystem;
   fs::path target(path);

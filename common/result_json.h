@@ -16,6 +16,11 @@ constexpr int kSchemaVersion = 1;
 // one-line reason.
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document);
 
+// Makes sure results can be written into `dir` before a run spends its time:
+// creates the directory when missing and creates and removes a file in it, as
+// WriteJsonAtomically will. Returns an empty string, or a one-line reason.
+std::string CheckCanWriteInto(const std::string& dir);
+
 // Reads and parses a JSON file (comments allowed). Throws std::runtime_error
 // with a one-line reason naming the file.
 nlohmann::json ReadJsonFile(const std::string& path);

@@ -182,6 +182,19 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
   EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
+TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheSweep) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "nowhere", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "100ms", "warmup": "0s" })");
+  std::ofstream(dir + "/a-file") << "not a directory\n";
+  std::string err = dir + "/stderr";
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/a-file/out"}, 30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_EQ(message, "c10k run: --out: cannot create directory " + dir +
+                         "/a-file/out: Not a directory\n");
+}
+
 TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStarts) {
   std::string dir = TempDir();
   // 10 x 4096 x 64 MiB = 2.5 TiB of window: more than any machine this runs on.
