@@ -82,11 +82,11 @@ std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) 
   if (buffers + series > available) {
     return "a " + std::to_string(static_cast<uint64_t>(seconds)) +
            " s window keeps a latency histogram for every second " +
-           (config.threads == 1 ? std::string("in its worker thread")
-                                : "in each of its " + std::to_string(config.threads) +
-                                      " worker threads") +
-           " and in the merged result: " +
-           FormatBytesRounded(series) + of_available + "; use a shorter duration";
+           (config.threads == 1
+                ? std::string("in its worker thread")
+                : "in each of its " + std::to_string(config.threads) + " worker threads") +
+           " and in the merged result: " + FormatBytesRounded(series) + of_available +
+           "; use a shorter duration";
   }
   return "";
 }

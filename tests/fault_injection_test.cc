@@ -205,13 +205,13 @@ TEST(FaultInjectionTest, AJsonPathThatCannotBeWrittenIsRefusedBeforeConnecting) 
   std::string dir = testing::TempDir();
   std::ofstream(dir + "/a-file") << "not a directory\n";
   for (const auto& [json, expected] :
-       {std::pair<std::string, std::string>{dir + "/a-file/x.json",
-                                            "--json: cannot create directory " + dir +
-                                                "/a-file: Not a directory"},
+       {std::pair<std::string, std::string>{
+            dir + "/a-file/x.json",
+            "--json: cannot create directory " + dir + "/a-file: Not a directory"},
         {dir, "--json " + dir + " is a directory; name a file in it"}}) {
     std::string err = dir + "/stderr";
-    auto load = testing::RunC10k({"load", "--target", "127.0.0.1:9", "-c", "1", "--json", json},
-                                 60, err);
+    auto load =
+        testing::RunC10k({"load", "--target", "127.0.0.1:9", "-c", "1", "--json", json}, 60, err);
     EXPECT_EQ(load.status.code, 2) << load.out;
     EXPECT_EQ(testing::ReadFile(err), "c10k load: " + expected + "\n");
     EXPECT_EQ(load.out, "") << "refused before connecting";

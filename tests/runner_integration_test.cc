@@ -191,8 +191,8 @@ TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheS
   auto result = testing::RunC10k({"run", scenario, "--out", dir + "/a-file/out"}, 30, err);
   EXPECT_EQ(result.status.code, 2) << result.status.Describe();
   std::string message = ReadFile(err);
-  EXPECT_EQ(message, "c10k run: --out: cannot create directory " + dir +
-                         "/a-file/out: Not a directory\n");
+  EXPECT_EQ(message,
+            "c10k run: --out: cannot create directory " + dir + "/a-file/out: Not a directory\n");
 }
 
 TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStarts) {
@@ -205,7 +205,8 @@ TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStart
   auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 30, err);
   EXPECT_EQ(result.status.code, 2) << result.status.Describe();
   std::string message = ReadFile(err);
-  EXPECT_NE(message.find(scenario + ": sweep point c=10 depth=4096 size=67108864: 10 active "
+  EXPECT_NE(message.find(scenario +
+                         ": sweep point c=10 depth=4096 size=67108864: 10 active "
                          "connections x 4096 requests in flight x 67108864 B can hold 5.0 TiB"),
             std::string::npos)
       << message;
