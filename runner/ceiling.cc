@@ -21,7 +21,11 @@ std::string KeptText(const LoadResult& load, int connections) {
 
 uint64_t ConnectionsKept(const LoadResult& load) {
   const WorkerStats& stats = load.stats;
-  uint64_t lost = stats.errors.closed_by_server + stats.errors.reset + stats.errors.other;
+  // A starved connection is open but was never served: the kernel completed
+  // its handshake into the accept queue of a server that could not take it
+  // (threads out of descriptors), or it waited behind another client.
+  uint64_t lost =
+      stats.errors.closed_by_server + stats.errors.reset + stats.errors.other + stats.starved;
   return stats.established > lost ? stats.established - lost : 0;
 }
 

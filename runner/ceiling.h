@@ -30,7 +30,8 @@ struct PointObservation {
 LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
                        const PointObservation& observation);
 
-// Connections still open at the end of the run.
+// Connections still open and being served at the end of the run: not
+// closed, reset or starved.
 uint64_t ConnectionsKept(const LoadResult& load);
 
 }  // namespace c10k

@@ -1,0 +1,49 @@
+// The ceiling a point is judged to have hit, and how many connections it says
+// the model kept, from what the load generator and the server's log saw.
+#include "runner/ceiling.h"
+
+#include <gtest/gtest.h>
+
+namespace c10k {
+namespace {
+
+PointObservation Observation(std::string model, int connections, std::string log_line) {
+  PointObservation observation;
+  observation.model = std::move(model);
+  observation.connections = connections;
+  observation.server_log = {log_line};
+  observation.server_log_since_start = {log_line};
+  return observation;
+}
+
+TEST(CeilingTest, ConnectionsClosedOrStarvedAreNotKept) {
+  // The threads model out of descriptors: the kernel still completes every
+  // handshake, but 11 connections wait in the accept queue, never served.
+  LoadResult load;
+  load.stats.established = 20;
+  load.stats.starved = 11;
+  LoadVerdict verdict = JudgePoint(
+      load, {"error", "11 of 20 active connections got no reply in the measured window"},
+      Observation("threads", 20, "c10k serve: out of file descriptors (RLIMIT_NOFILE reached)"));
+  EXPECT_EQ(verdict.status, "ceiling");
+  EXPECT_EQ(verdict.reason,
+            "threads ran out of file descriptors (RLIMIT_NOFILE): 9 of 20 connections kept");
+  // The event loops close what they cannot take instead.
+  load.stats.starved = 0;
+  load.stats.errors.closed_by_server = 13;
+  EXPECT_EQ(ConnectionsKept(load), 7u);
+}
+
+TEST(CeilingTest, WrongBytesAreAnErrorEvenBesideALimit) {
+  LoadResult load;
+  load.stats.established = 5;
+  load.stats.mismatches = 1;
+  LoadVerdict verdict =
+      JudgePoint(load, {"error", "1 replies did not match what was sent"},
+                 Observation("epoll", 5, "c10k serve: out of file descriptors"));
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_EQ(verdict.reason, "1 replies did not match what was sent");
+}
+
+}  // namespace
+}  // namespace c10k
