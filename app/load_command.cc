@@ -72,6 +72,9 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     throw UsageError("--message-size " + std::to_string(options.message_size) +
                      " is above the servers' default --max-frame of 1 MiB for framed");
   }
+  if (options.keys > 0 && config.protocol != Protocol::kResp) {
+    throw UsageError("--keys applies to --protocol resp only (SET and GET over that many keys)");
+  }
   if (!options.path.empty() && options.path.front() != '/') {
     throw UsageError("--path must start with /");
   }

@@ -274,6 +274,10 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     scenario.load_io = *io;
     scenario.request_timeout_ns = load.Duration("timeout", 0);
     scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
+    if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
+      throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
+                          std::string(ProtocolName(scenario.protocol)));
+    }
   }
   return scenario;
 }

@@ -359,6 +359,16 @@ TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
       << ReadFile(dir + "/stderr");
 }
 
+TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
+  // Without the check an echo run would pass, silently not doing SET and GET.
+  std::string dir = TempDir();
+  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--keys", "100"}, 30, dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr"),
+            "c10k load: --keys applies to --protocol resp only (SET and GET over that many "
+            "keys)\n");
+}
+
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
   std::string dir = TempDir();
   auto load =

@@ -114,6 +114,10 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document["sweep"]["rate"] = {1000};
   ExpectRejected(document, "\"sweep.rate\": give either \"depth\" (closed loop) or \"rate\" (open loop)");
   document = Minimal();
+  document["load"] = {{"keys", 100}};
+  ExpectRejected(document,
+                 "\"load.keys\": applies to protocol resp only, and this scenario is echo");
+  document = Minimal();
   document["protocol"] = "line";
   ExpectRejected(document, "\"sweep.rate\": protocol line needs a rate: messages are broadcast");
   document["sweep"]["rate"] = {1000};
