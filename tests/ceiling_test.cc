@@ -38,9 +38,8 @@ TEST(CeilingTest, WrongBytesAreAnErrorEvenBesideALimit) {
   LoadResult load;
   load.stats.established = 5;
   load.stats.mismatches = 1;
-  LoadVerdict verdict =
-      JudgePoint(load, {"error", "1 replies did not match what was sent"},
-                 Observation("epoll", 5, "c10k serve: out of file descriptors"));
+  LoadVerdict verdict = JudgePoint(load, {"error", "1 replies did not match what was sent"},
+                                   Observation("epoll", 5, "c10k serve: out of file descriptors"));
   EXPECT_EQ(verdict.status, "error");
   EXPECT_EQ(verdict.reason, "1 replies did not match what was sent");
 }
