@@ -77,8 +77,8 @@ std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) 
   // Every worker keeps a latency histogram for each second of the window,
   // allocated at the start, and the merged result one more set.
   double seconds = std::ceil(static_cast<double>(config.duration_ns) / kNanosPerSecond);
-  double series = seconds * (config.threads + 1) *
-                  static_cast<double>(Histogram(kTimeSeriesPrecisionBits).MemoryBytes());
+  static const size_t kPerSecond = Histogram(kTimeSeriesPrecisionBits).MemoryBytes();
+  double series = seconds * (config.threads + 1) * static_cast<double>(kPerSecond);
   if (buffers + series > available) {
     return "a " + std::to_string(static_cast<uint64_t>(seconds)) +
            " s window keeps a latency histogram for every second " +

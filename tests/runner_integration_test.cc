@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -28,6 +29,20 @@ std::vector<std::string> ResultFiles(const std::string& dir) {
   if (!fs::exists(dir)) return files;
   for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path().string());
   return files;
+}
+
+// Runs `c10k run ARGS --out OUT` that must be refused as bad usage: exit 2,
+// one line on stderr, no results document in OUT. Returns that line.
+std::string RefusedRun(std::vector<std::string> args, const std::string& out) {
+  std::string err = TempDir() + "/stderr";
+  args.insert(args.begin(), "run");
+  args.insert(args.end(), {"--out", out});
+  auto result = testing::RunC10k(args, 30, err);
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  std::string message = ReadFile(err);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_TRUE(ResultFiles(out).empty());
+  return message;
 }
 
 // Runs tests/validate_schema.py on `document`; returns its complaint or "".
@@ -172,14 +187,9 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
   std::string dir = TempDir();
   std::string scenario = WriteScenario(dir, R"({ "name": "bad", "protocol": "echo",
     "models": ["epoll"], "sweep": { "connections": [] } })");
-  std::string err = dir + "/stderr";
-  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 30, err);
-  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
-  std::string message = ReadFile(err);
+  std::string message = RefusedRun({scenario}, dir + "/out");
   EXPECT_NE(message.find("\"sweep.connections\": expected a non-empty list"), std::string::npos)
       << message;
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
-  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
 TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheSweep) {
@@ -187,10 +197,7 @@ TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheS
   std::string scenario = WriteScenario(dir, R"({ "name": "nowhere", "protocol": "echo",
     "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "100ms", "warmup": "0s" })");
   std::ofstream(dir + "/a-file") << "not a directory\n";
-  std::string err = dir + "/stderr";
-  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/a-file/out"}, 30, err);
-  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
-  std::string message = ReadFile(err);
+  std::string message = RefusedRun({scenario}, dir + "/a-file/out");
   EXPECT_EQ(message,
             "c10k run: --out: cannot create directory " + dir + "/a-file/out: Not a directory\n");
 }
@@ -201,17 +208,12 @@ TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStart
   std::string scenario = WriteScenario(dir, R"({ "name": "huge", "protocol": "echo",
     "models": ["epoll"], "sweep": { "connections": [10], "depth": [4096],
     "message_size": [67108864] } })");
-  std::string err = dir + "/stderr";
-  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 30, err);
-  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
-  std::string message = ReadFile(err);
+  std::string message = RefusedRun({scenario}, dir + "/out");
   EXPECT_NE(message.find(scenario +
                          ": sweep point c=10 depth=4096 size=67108864: 10 active "
                          "connections x 4096 requests in flight x 67108864 B can hold 5.0 TiB"),
             std::string::npos)
       << message;
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
-  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
 // The load generator's engine comes from the scenario's "load.io", --io
@@ -235,13 +237,8 @@ TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {
     EXPECT_GT(runs[0]["throughput"]["requests"].get<uint64_t>(), 0u);
     EXPECT_EQ(runs[0]["params"]["io"], io.empty() ? "uring" : io);
   }
-  std::string err = dir + "/stderr";
-  auto result = testing::RunC10k({"run", scenario, "--io", "kqueue", "--out", dir + "/bad"}, 30, err);
-  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
-  std::string message = ReadFile(err);
+  std::string message = RefusedRun({scenario, "--io", "kqueue"}, dir + "/bad");
   EXPECT_NE(message.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << message;
-  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
-  EXPECT_TRUE(ResultFiles(dir + "/bad").empty());
 }
 
 TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
