@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -66,6 +67,11 @@ struct LoadConfig {
     return active < 0 || active > connections ? connections : active;
   }
   bool OpenLoop() const { return rate > 0; }
+  // The seconds of the time series: the window's, rounded up.
+  size_t WindowSeconds() const {
+    constexpr int64_t kSecond = 1'000'000'000;
+    return static_cast<size_t>(std::max<int64_t>((duration_ns + kSecond - 1) / kSecond, 1));
+  }
 };
 
 }  // namespace c10k

@@ -2,7 +2,6 @@
 
 #include <sys/eventfd.h>
 
-#include <cmath>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -10,7 +9,6 @@
 
 #include "common/byte_size.h"
 #include "common/clock.h"
-#include "common/histogram.h"
 #include "common/net.h"
 #include "loadgen/conductor.h"
 #include "loadgen/run_clock.h"
@@ -74,18 +72,14 @@ std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) 
            " in the load generator's buffers" + of_available +
            "; use fewer connections, a smaller depth or a smaller message size";
   }
-  // Every worker keeps a latency histogram for each second of the window,
-  // allocated at the start, and the merged result one more set.
-  double seconds = std::ceil(static_cast<double>(config.duration_ns) / kNanosPerSecond);
-  static const size_t kPerSecond = Histogram(kTimeSeriesPrecisionBits).MemoryBytes();
-  double series = seconds * (config.threads + 1) * static_cast<double>(kPerSecond);
+  // The time series keeps a summary of every second (see SecondsCollector):
+  // only an absurd --duration outgrows memory, but one would, at the end.
+  double series =
+      SecondsCollector::MemoryBytes(config.threads, static_cast<double>(config.WindowSeconds()));
   if (buffers + series > available) {
-    return "a " + std::to_string(static_cast<uint64_t>(seconds)) +
-           " s window keeps a latency histogram for every second " +
-           (config.threads == 1
-                ? std::string("in its worker thread")
-                : "in each of its " + std::to_string(config.threads) + " worker threads") +
-           " and in the merged result: " + FormatBytesRounded(series) + of_available +
+    return "a " + std::to_string(config.WindowSeconds()) + " s window keeps a " +
+           std::to_string(sizeof(SecondSummary)) +
+           " B summary of every second: " + FormatBytesRounded(series) + of_available +
            "; use a shorter duration";
   }
   return "";
@@ -115,15 +109,18 @@ LoadResult RunLoad(const LoadConfig& config) {
   RunClock clock;
   clock.wake.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   std::vector<WorkerProgress> progress(static_cast<size_t>(config.threads));
+  SecondsCollector seconds(config.threads, config.WindowSeconds());
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < config.threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(config, i, config.threads, clock, progress[i]));
+    workers.push_back(
+        std::make_unique<Worker>(config, i, config.threads, clock, progress[i], seconds));
   }
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
   Conductor(config, clock, progress, result).Run();
   for (auto& thread : threads) thread.join();
   for (auto& worker : workers) result.stats.Merge(worker->Stats());
+  result.timeseries = seconds.Summaries();
   return result;
 }
 

@@ -2,11 +2,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/proc_sample.h"
 #include "common/tcp_counters.h"
 #include "loadgen/load_config.h"
 #include "loadgen/load_stats.h"
+#include "loadgen/second_series.h"
 
 namespace c10k {
 
@@ -14,6 +16,7 @@ namespace c10k {
 // thread observed.
 struct LoadResult {
   WorkerStats stats;
+  std::vector<SecondSummary> timeseries;  // one per second of the window
   double connect_s = 0;        // from the first connect until every connection resolved
   double measured_s = 0;       // length of the measured window actually run
   bool interrupted = false;    // SIGINT ended the run early

@@ -143,11 +143,10 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
   }
   nlohmann::json timeseries = nlohmann::json::array();
   size_t seconds_run = static_cast<size_t>(std::ceil(seconds));
-  for (size_t i = 0; i < stats.timeseries.size() && i < seconds_run; ++i) {
-    const IntervalStats& second = stats.timeseries[i];
-    timeseries.push_back({{"t_s", i + 1},
-                          {"requests", second.requests},
-                          {"p99_us", NanosToMicros(second.latency.Percentile(99))}});
+  for (size_t i = 0; i < result.timeseries.size() && i < seconds_run; ++i) {
+    const SecondSummary& second = result.timeseries[i];
+    timeseries.push_back(
+        {{"t_s", i + 1}, {"requests", second.requests}, {"p99_us", NanosToMicros(second.p99_ns)}});
   }
   nlohmann::json run = {
       {"model", config.label.empty() ? "external" : config.label},

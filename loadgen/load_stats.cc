@@ -31,11 +31,6 @@ void WorkerStats::Merge(const WorkerStats& o) {
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);
   connect_latency.Merge(o.connect_latency);
-  if (timeseries.size() < o.timeseries.size()) timeseries.resize(o.timeseries.size());
-  for (size_t i = 0; i < o.timeseries.size(); ++i) {
-    timeseries[i].requests += o.timeseries[i].requests;
-    timeseries[i].latency.Merge(o.timeseries[i].latency);
-  }
   send_lag.Merge(o.send_lag);
   unsent += o.unsent;
   in_flight_at_end += o.in_flight_at_end;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "common/histogram.h"
 
@@ -23,15 +22,6 @@ struct ErrorCounts {
   uint64_t Total() const;
 };
 
-// 2 significant digits is plenty for a time series (about 31 KiB a second).
-inline constexpr int kTimeSeriesPrecisionBits = 7;
-
-// One second of the measured window.
-struct IntervalStats {
-  uint64_t requests = 0;
-  Histogram latency{kTimeSeriesPrecisionBits};
-};
-
 // What one worker thread measured; merged after the run. Nothing here is
 // shared between threads while the run is on.
 struct WorkerStats {
@@ -50,7 +40,6 @@ struct WorkerStats {
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time
   Histogram connect_latency;
-  std::vector<IntervalStats> timeseries;
 
   // Open loop: how late each send left against its schedule, and the
   // schedule's slots in the window that were never sent at all.

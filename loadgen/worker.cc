@@ -31,13 +31,14 @@ constexpr unsigned long kTimerSlackNanos = 1000;
 }  // namespace
 
 Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
-               WorkerProgress& progress)
+               WorkerProgress& progress, SecondsCollector& seconds)
     : config_(config),
       clock_(clock),
       progress_(progress),
       first_(first),
       depth_(static_cast<uint32_t>(std::max(config.depth, 1))),
-      read_chunk_(kReadChunk) {
+      read_chunk_(kReadChunk),
+      this_second_(seconds, first, config.WindowSeconds()) {
   int64_t total = config.connections;
   int64_t active = config.ActiveConnections();
   size_t mine = 0;
@@ -85,8 +86,6 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
     connect_interval_ns_ = std::max<int64_t>(
         1, static_cast<int64_t>(config.threads * kNanosPerSecond / config.connect_rate));
   }
-  int64_t seconds = (config.duration_ns + kNanosPerSecond - 1) / kNanosPerSecond;
-  stats_.timeseries.resize(static_cast<size_t>(std::max<int64_t>(seconds, 1)));
 }
 
 Worker::~Worker() = default;
@@ -153,6 +152,7 @@ void Worker::Run() {
   }
   next_publish_ns_ = 0;
   PublishProgress(now);
+  this_second_.Finish();
 }
 
 void Worker::CheckTrafficStart(int64_t now) {
@@ -255,10 +255,9 @@ void Worker::PublishProgress(int64_t now) {
   progress_.established.store(stats_.established, std::memory_order_relaxed);
   progress_.requests.store(stats_.requests, std::memory_order_relaxed);
   if (now >= measure_start_ns_) {
-    size_t second =
-        std::min<size_t>((now - measure_start_ns_) / kNanosPerSecond, stats_.timeseries.size() - 1);
-    progress_.p99_ns.store(stats_.timeseries[second].latency.Percentile(99),
-                           std::memory_order_relaxed);
+    // Also closes a second in which this worker completed nothing.
+    this_second_.MoveTo(static_cast<size_t>((now - measure_start_ns_) / kNanosPerSecond));
+    progress_.p99_ns.store(this_second_.Latency().Percentile(99), std::memory_order_relaxed);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "loadgen/load_stats.h"
 #include "loadgen/precise_epoll.h"
 #include "loadgen/run_clock.h"
+#include "loadgen/second_series.h"
 #include "loadgen/send_schedule.h"
 #include "protocols/client_codec.h"
 
@@ -29,8 +30,8 @@ namespace c10k {
 class Worker final : private StampSink, private RingSink {
  public:
   // Connections `first`, `first + stride`, ... below config.connections.
-  Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
-         WorkerProgress& progress);
+  Worker(const LoadConfig& config, int first, int stride, RunClock& clock, WorkerProgress& progress,
+         SecondsCollector& seconds);
   ~Worker();
 
   void Run();
@@ -107,7 +108,7 @@ class Worker final : private StampSink, private RingSink {
   void ReplyBytes(Connection& connection, std::string_view data, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   void Delivered(const MessageStamp& stamp) override;
-  void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at);
+  void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t completed_ns);
   void ExpireRequests(int64_t now);
   void SetInterest(Connection& connection, uint8_t interest);
   void Fail(Connection& connection, int error);
@@ -145,6 +146,7 @@ class Worker final : private StampSink, private RingSink {
   int64_t connect_interval_ns_ = 0;  // --connect-rate pacing for this worker; 0: unpaced
   std::vector<char> read_chunk_;
   WorkerStats stats_;
+  CurrentSecond this_second_;  // the time series: this worker's share of the second it is in
 
   size_t next_to_connect_ = 0;
   size_t connecting_ = 0;

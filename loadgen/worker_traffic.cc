@@ -209,17 +209,18 @@ void Worker::Delivered(const MessageStamp& stamp) {
   ++receiving_->window_delivered;
   if (expected_known_) ++delivered_open_;
   RecordLatency(receiving_at_ns_ - stamp.intended_ns, receiving_at_ns_ - stamp.sent_ns,
-                stamp.intended_ns);
+                receiving_at_ns_);
 }
 
-void Worker::RecordLatency(int64_t corrected, int64_t uncorrected, int64_t at) {
+void Worker::RecordLatency(int64_t corrected, int64_t uncorrected, int64_t completed_ns) {
   stats_.latency.Record(corrected);
   stats_.latency_uncorrected.Record(uncorrected);
-  size_t second =
-      std::min<size_t>((at - measure_start_ns_) / kNanosPerSecond, stats_.timeseries.size() - 1);
-  ++stats_.timeseries[second].requests;
-  stats_.timeseries[second].latency.Record(corrected);
   ++stats_.requests;
+  // The time series counts what completed in each second of the window. A
+  // line delivered after the window (sent in it, so in the totals) is in none.
+  if (completed_ns >= measure_end_ns_) return;
+  int64_t into_window = std::max<int64_t>(completed_ns - measure_start_ns_, 0);
+  this_second_.Record(static_cast<size_t>(into_window / kNanosPerSecond), corrected);
 }
 
 void Worker::ExpireRequests(int64_t now) {

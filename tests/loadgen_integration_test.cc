@@ -131,8 +131,9 @@ TEST_P(LoadIoTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   auto server = StartServer("epoll", "echo");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/rate.json";
-  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "20", "--rate",
-                              "1000", "-d", "2s", "--warmup", "200ms", "--json", json}));
+  auto load =
+      RunC10k(WithIo({"load", "--target", server->address_text, "-c", "20", "--rate", "1000", "-d",
+                      "2s", "--warmup", "200ms", "--threads", "2", "--json", json}));
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "ok") << run["reason"];
@@ -140,7 +141,15 @@ TEST_P(LoadIoTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   uint64_t sent =
       run["schedule"]["sent"].get<uint64_t>() + run["schedule"]["unsent"].get<uint64_t>();
   EXPECT_NEAR(static_cast<double>(sent), 2000.0, 2.0) << run["schedule"];
-  EXPECT_EQ(run["timeseries"].size(), 2u);
+  // The time series holds every reply of both workers, each in a second.
+  ASSERT_EQ(run["timeseries"].size(), 2u);
+  uint64_t in_seconds = 0;
+  for (const auto& second : run["timeseries"]) {
+    in_seconds += second["requests"].get<uint64_t>();
+    EXPECT_GT(second["p99_us"].get<double>(), 0.0) << second;
+    EXPECT_LE(second["p99_us"].get<double>(), run["latency_us"]["max"].get<double>()) << second;
+  }
+  EXPECT_EQ(in_seconds, run["throughput"]["requests"].get<uint64_t>());
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
