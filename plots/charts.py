@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+from matplotlib.ticker import (FixedLocator, FuncFormatter, MaxNLocator, NullFormatter,
+                               NullLocator)
 from matplotlib.transforms import blended_transform_factory
 
 import results
@@ -404,6 +405,73 @@ def _idle_chart(document):
                  plot.finish())
 
 
+# A timeline needs a few seconds to show a course rather than a point.
+MIN_TIMELINE_SECONDS = 3
+
+
+def _per_second(run):
+    """(second, requests/s, p99 µs) for each second of the run's window. The
+    last second is a part one when the window was not whole seconds (or was
+    interrupted): its count is scaled to a rate, and a sliver is left out."""
+    measured = results.measured_s(run)
+    points = []
+    for second in run.get("timeseries") or []:
+        covered = 1.0 if measured is None else min(1.0, measured - (second["t_s"] - 1))
+        if covered < 0.1:
+            continue
+        points.append((second["t_s"], second["requests"] / covered, second["p99_us"]))
+    return points
+
+
+def _timeline_series(document):
+    """The document's largest connection count, and per model and load
+    variant its run there, where that run has MIN_TIMELINE_SECONDS or more."""
+    most = max(results.connections(run) for run in document.runs)
+    runs = [run for run in document.runs if results.connections(run) == most
+            and len(_per_second(run)) >= MIN_TIMELINE_SECONDS]
+    return most, build_series(runs, results.connections)
+
+
+def _timeline_chart(document):
+    """Requests/s and p99 in each second of the window: a stall, a slow
+    start or a drift that the window's totals average away."""
+    most, series_list = _timeline_series(document)
+    context = document.context
+    title = (f"{document.name} ({document.protocol}): each second at {most:,} connections\n"
+             f"on {context['host']}, {context['cpus']} CPUs, c10k {context['tool_version']}")
+    figure = Figure(figsize=(style.FIGURE_SIZE[0], style.FIGURE_SIZE[1] * 1.25),
+                    dpi=style.PNG_DPI)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.11, right=0.76, top=0.88, bottom=0.16, hspace=0.1)
+    rate_ax, p99_ax = figure.subplots(2, 1, sharex=True)
+    rate_ax.set_title(title, fontsize=10.5, pad=16)
+    rate_ax.set_ylabel("requests per second")
+    p99_ax.set_ylabel("p99 latency")
+    p99_ax.set_yscale("log")
+    p99_ax.set_xlabel("second of the measured window")
+    figure.text(0.01, 0.015, results.context_line(document), fontsize=6.5, color="#444444")
+    for series in series_list:
+        run = series.runs[0]
+        points = _per_second(run)
+        label = series.label
+        if results.failed(run):
+            label += f" ({run['status']})"  # the reason is in the other charts' labels
+        common = {"color": series.colour, "linestyle": series.linestyle, "marker": "o",
+                  "markersize": 3.5, "linewidth": 1.6}
+        # The rate line carries the series id, the p99 line its -secondary.
+        rate_ax.plot([t for t, _, _ in points], [rate for _, rate, _ in points], label=label,
+                     gid=series.gid, **common)
+        p99 = [(t, micros) for t, _, micros in points if micros > 0]
+        p99_ax.plot([t for t, _ in p99], [micros for _, micros in p99],
+                    gid=f"{series.gid}-secondary", **common)
+    rate_ax.set_ylim(bottom=0)
+    rate_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _count_text(v)))
+    _set_log_y_ticks(p99_ax, _micros_text)
+    p99_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    rate_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return Chart("timeline", f"Each second at {most:,} connections", figure)
+
+
 def scenario_charts(document):
     """Every chart that applies to the document, in reading order."""
     charts = [
@@ -418,4 +486,7 @@ def scenario_charts(document):
     # The idle chart is for sweeps that hold connections open without traffic.
     if any(results.idle(run) > 0 for run in document.runs):
         charts.append(_idle_chart(document))
+    # Windows of a few seconds or more: what happened second by second.
+    if _timeline_series(document)[1]:
+        charts.append(_timeline_chart(document))
     return charts

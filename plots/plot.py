@@ -13,6 +13,9 @@ For each results document (one scenario: `c10k run` or `c10k load --json`):
                             from the 40 ms delayed-ACK timer
   SCENARIO-idle-throughput  requests/s vs idle connections, when the sweep
                             holds idle connections
+  SCENARIO-timeline         requests/s and p99 in each second of the window,
+                            at the most connections, for windows of 3 s or
+                            more: stalls and drift the totals average away
 With --bench: wait-cost-per-call, the cost of one select/poll/epoll wait
 against the registered descriptors, from bench/'s Google Benchmark JSON.
 

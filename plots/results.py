@@ -127,6 +127,11 @@ def requests_per_s(run):
     return _number((run.get("throughput") or {}).get("requests_per_s"))
 
 
+def measured_s(run):
+    """The length of the window the run measured, in seconds."""
+    return _number(run.get("measured_s"))
+
+
 def latency_us(run, percentile):
     """percentile is a latency_us key: p50, p90, p99, p999, max or mean."""
     return _number((run.get("latency_us") or {}).get(percentile))

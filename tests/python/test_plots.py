@@ -24,7 +24,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 sys.dont_write_bytecode = True  # no __pycache__ left in plots/
 sys.path.insert(0, PLOTS)
-import style  # noqa: E402  (after the path is set)
+import charts  # noqa: E402  (after the path is set)
+import style  # noqa: E402
 
 SCENARIO_CHARTS = ["throughput", "latency", "cpu-per-request", "rss-per-connection"]
 
@@ -45,6 +46,10 @@ def expected_charts(document):
     if any(run["params"].get("active", run["params"]["connections"])
            < run["params"]["connections"] for run in document["runs"]):
         names.append("idle-throughput")
+    most = max(run["params"]["connections"] for run in document["runs"])
+    if any(run["params"]["connections"] == most and len(run.get("timeseries") or []) >= 3
+           for run in document["runs"]):
+        names.append("timeline")
     return names
 
 
@@ -172,6 +177,66 @@ class PlotTest(BadInputMixin, unittest.TestCase):
             for what, path in write_bad_inputs(directory).items():
                 result = run_script("plot.py", path, "--out", os.path.join(directory, "out"))
                 self.assert_bad_input(result, what)
+
+
+class TimelineTest(unittest.TestCase):
+    """The per-second chart: drawn for windows of a few seconds, one line per
+    model at the sweep's most connections."""
+
+    def test_a_load_run_of_five_seconds_gets_one(self):
+        path = os.path.join(REPO, "tests", "fixtures", "load-timeline.json")
+        document = read_json(path)
+        self.assertEqual(len(document["runs"][0]["timeseries"]), 5)
+        self.assertIn("timeline", expected_charts(document))
+        with tempfile.TemporaryDirectory() as directory:
+            result = run_script("plot.py", path, "--out", directory, "--format", "svg")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            svg = os.path.join(directory, "load-timeline.svg")
+            texts = svg_texts(svg)
+            self.assertIn("second of the measured window", texts)
+            self.assertTrue(any("each second at 100 connections" in text for text in texts), texts)
+            ids = {element.get("id") for element in ElementTree.parse(svg).iter()}
+            self.assertTrue({"series-epoll", "series-epoll-secondary"} <= ids, ids)
+
+    def test_a_sweep_shows_every_model_at_its_most_connections(self):
+        # The curve fixture's windows are half a second; give its 5,000
+        # connection points three and a half, and one point at 1,000 a
+        # timeline too, which must not be drawn.
+        document = read_json(os.path.join(REPO, "tests", "fixtures", "c10k-curve.json"))
+        self.assertNotIn("timeline", expected_charts(document))
+        stretched = []
+        for run in document["runs"]:
+            if run["params"]["connections"] in (1000, 5000) and run.get("timeseries"):
+                run["measured_s"] = 3.5
+                run["timeseries"] = [{"t_s": t, "requests": 1000, "p99_us": 900.0}
+                                     for t in (1, 2, 3, 4)]
+                if run["params"]["connections"] == 5000:
+                    stretched.append(run)
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "curve.json")
+            with open(path, "w", encoding="utf-8") as out:
+                json.dump(document, out)
+            result = run_script("plot.py", path, "--out", directory, "--format", "svg")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            svg = os.path.join(directory, "c10k-curve-timeline.svg")
+            ids = {element.get("id") for element in ElementTree.parse(svg).iter()}
+            drawn = {i[len("series-"):] for i in ids
+                     if i and i.startswith("series-") and not i.endswith("-secondary")}
+            self.assertEqual(drawn, {run["model"] for run in stretched})
+            texts = svg_texts(svg)
+            self.assertTrue(any("each second at 5,000 connections" in text for text in texts))
+            # A model that hit its ceiling there says so in the legend.
+            failed = next(run for run in stretched if run["status"] != "ok")
+            self.assertTrue(any(text.startswith(f"{failed['model']} (") for text in texts), texts)
+
+    def test_a_part_second_at_the_end_is_a_rate_and_a_sliver_is_left_out(self):
+        run = {"measured_s": 2.5, "timeseries": [{"t_s": 1, "requests": 100, "p99_us": 5.0},
+                                                 {"t_s": 2, "requests": 100, "p99_us": 5.0},
+                                                 {"t_s": 3, "requests": 50, "p99_us": 5.0}]}
+        self.assertEqual(charts._per_second(run),
+                         [(1, 100.0, 5.0), (2, 100.0, 5.0), (3, 100.0, 5.0)])
+        run["measured_s"] = 2.05
+        self.assertEqual(len(charts._per_second(run)), 2)
 
 
 if __name__ == "__main__":
