@@ -26,19 +26,24 @@ void SocketAddress::SetPort(uint16_t port) {
   }
 }
 
-std::string SocketAddress::ToString() const {
+std::string SocketAddress::HostText() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (Family() == AF_INET6) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, text,
               sizeof text);
-    std::string result = "[";
-    result += text;
-    result += "]:";
-    result += std::to_string(Port());
-    return result;
+  } else {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, text,
+              sizeof text);
   }
-  inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, text, sizeof text);
-  return std::string(text) + ":" + std::to_string(Port());
+  return text;
+}
+
+std::string SocketAddress::ToString() const {
+  std::string text = HostText();
+  if (Family() == AF_INET6) text = "[" + text + "]";
+  text += ':';
+  text += std::to_string(Port());
+  return text;
 }
 
 std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port) {

@@ -22,6 +22,8 @@ struct SocketAddress {
   int Family() const { return storage.ss_family; }
   uint16_t Port() const;
   void SetPort(uint16_t port);
+  // "127.0.0.1" or "::1": the address alone, as a user writes it.
+  std::string HostText() const;
   // "127.0.0.1:8080" or "[::1]:8080".
   std::string ToString() const;
 };

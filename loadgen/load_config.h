@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/net.h"
 #include "loadgen/source_addrs.h"
 #include "protocols/protocol.h"
@@ -69,8 +70,8 @@ struct LoadConfig {
   bool OpenLoop() const { return rate > 0; }
   // The seconds of the time series: the window's, rounded up.
   size_t WindowSeconds() const {
-    constexpr int64_t kSecond = 1'000'000'000;
-    return static_cast<size_t>(std::max<int64_t>((duration_ns + kSecond - 1) / kSecond, 1));
+    return static_cast<size_t>(
+        std::max<int64_t>((duration_ns + kNanosPerSecond - 1) / kNanosPerSecond, 1));
   }
 };
 

@@ -46,11 +46,11 @@ double SecondsCollector::MemoryBytes(int workers, double seconds) {
   return 2.0 * std::max(workers, 1) * kHistogram + seconds * sizeof(SecondSummary);
 }
 
-CurrentSecond::CurrentSecond(SecondsCollector& collector, int worker, size_t seconds)
-    : collector_(collector), worker_(worker), seconds_(std::max<size_t>(seconds, 1)) {}
+CurrentSecond::CurrentSecond(SecondsCollector& collector, int worker)
+    : collector_(collector), worker_(worker) {}
 
 void CurrentSecond::MoveTo(size_t second) {
-  second = std::min(second, seconds_ - 1);
+  second = std::min(second, collector_.Seconds() - 1);
   if (second <= second_ || finished_) return;
   collector_.HandOver(worker_, second_, latency_, second);
   latency_.Reset();
@@ -60,7 +60,7 @@ void CurrentSecond::MoveTo(size_t second) {
 void CurrentSecond::Finish() {
   if (finished_) return;
   finished_ = true;
-  collector_.HandOver(worker_, second_, latency_, seconds_);
+  collector_.HandOver(worker_, second_, latency_, collector_.Seconds());
   latency_.Reset();
 }
 

@@ -32,6 +32,8 @@ class SecondsCollector {
  public:
   SecondsCollector(int workers, size_t seconds);
 
+  size_t Seconds() const { return seconds_; }
+
   // Worker `worker` has moved on to second `next`: `latency` holds its
   // samples of second `second` (< next; it may be empty).
   void HandOver(int worker, size_t second, const Histogram& latency, size_t next);
@@ -61,7 +63,7 @@ class SecondsCollector {
 // One worker's side of the series: the histogram of the second it is in.
 class CurrentSecond {
  public:
-  CurrentSecond(SecondsCollector& collector, int worker, size_t seconds);
+  CurrentSecond(SecondsCollector& collector, int worker);
 
   // A sample completed in `second` of the window (clamped to its last). A
   // worker's clock only moves forward, so an earlier second than the current
@@ -84,7 +86,6 @@ class CurrentSecond {
  private:
   SecondsCollector& collector_;
   int worker_;
-  size_t seconds_;
   size_t second_ = 0;
   bool finished_ = false;
   Histogram latency_{kTimeSeriesPrecisionBits};

@@ -96,10 +96,7 @@ std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses
     setsockopt(probe.Get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     if (bind(probe.Get(), address.Get(), address.length) == 0) continue;
     int error = errno;
-    // As the user wrote it: without the ":0" and an IPv6 address's brackets.
-    std::string host = address.ToString();
-    host.resize(host.rfind(':'));
-    if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    std::string host = address.HostText();
     if (error == EADDRNOTAVAIL) {
       return "--source-addrs: " + host + " is not an address of this machine";
     }

@@ -38,7 +38,7 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
       first_(first),
       depth_(static_cast<uint32_t>(std::max(config.depth, 1))),
       read_chunk_(kReadChunk),
-      this_second_(seconds, first, config.WindowSeconds()) {
+      this_second_(seconds, first) {
   int64_t total = config.connections;
   int64_t active = config.ActiveConnections();
   size_t mine = 0;

@@ -432,10 +432,10 @@ def _timeline_series(document):
     return most, build_series(runs, results.connections)
 
 
-def _timeline_chart(document):
+def _timeline_chart(document, most, series_list):
     """Requests/s and p99 in each second of the window: a stall, a slow
-    start or a drift that the window's totals average away."""
-    most, series_list = _timeline_series(document)
+    start or a drift that the window's totals average away. `most` and
+    `series_list` come from _timeline_series."""
     context = document.context
     title = (f"{document.name} ({document.protocol}): each second at {most:,} connections\n"
              f"on {context['host']}, {context['cpus']} CPUs, c10k {context['tool_version']}")
@@ -487,6 +487,7 @@ def scenario_charts(document):
     if any(results.idle(run) > 0 for run in document.runs):
         charts.append(_idle_chart(document))
     # Windows of a few seconds or more: what happened second by second.
-    if _timeline_series(document)[1]:
-        charts.append(_timeline_chart(document))
+    most, timeline = _timeline_series(document)
+    if timeline:
+        charts.append(_timeline_chart(document, most, timeline))
     return charts

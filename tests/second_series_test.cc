@@ -14,8 +14,8 @@ constexpr int64_t kMilli = kNanosPerMilli;
 
 TEST(SecondSeriesTest, ASecondsP99IsOverEveryWorkersSamples) {
   SecondsCollector collector(2, 3);
-  CurrentSecond fast(collector, 0, 3);
-  CurrentSecond slow(collector, 1, 3);
+  CurrentSecond fast(collector, 0);
+  CurrentSecond slow(collector, 1);
   // Second 0: 97 fast replies at 1 ms, 3 slow ones at 50 ms. Neither worker
   // alone has the p99 of the two together (fast: 1 ms, slow: 50 ms with 3
   // samples; together the 99th of 100 samples is a slow one).
@@ -41,8 +41,8 @@ TEST(SecondSeriesTest, ASecondsP99IsOverEveryWorkersSamples) {
 
 TEST(SecondSeriesTest, ASecondClosesOnlyWhenEveryWorkerHasPassedIt) {
   SecondsCollector collector(2, 10);
-  CurrentSecond first(collector, 0, 10);
-  CurrentSecond second(collector, 1, 10);
+  CurrentSecond first(collector, 0);
+  CurrentSecond second(collector, 1);
   first.Record(0, kMilli);
   first.MoveTo(3);
   EXPECT_TRUE(collector.Summaries().empty());  // the second worker is still in second 0
@@ -61,8 +61,8 @@ TEST(SecondSeriesTest, MemoryStaysFlatOverALongWindow) {
   // end would be 7,200 of them (220 MiB).
   constexpr size_t kHour = 3'600;
   SecondsCollector collector(2, kHour);
-  CurrentSecond ahead(collector, 0, kHour);
-  CurrentSecond behind(collector, 1, kHour);
+  CurrentSecond ahead(collector, 0);
+  CurrentSecond behind(collector, 1);
   size_t most_open = 0;
   for (size_t s = 0; s < kHour; ++s) {
     ahead.Record(s, kMilli);
@@ -81,7 +81,7 @@ TEST(SecondSeriesTest, MemoryStaysFlatOverALongWindow) {
 
 TEST(SecondSeriesTest, SamplesPastTheWindowCountInItsLastSecond) {
   SecondsCollector collector(1, 2);
-  CurrentSecond only(collector, 0, 2);
+  CurrentSecond only(collector, 0);
   only.Record(0, kMilli);
   only.Record(5, kMilli);  // a late timer: clamped to second 1
   only.Record(1, kMilli);
@@ -95,7 +95,7 @@ TEST(SecondSeriesTest, SamplesPastTheWindowCountInItsLastSecond) {
 
 TEST(SecondSeriesTest, AnInterruptedRunLeavesTheSecondsNeverReachedEmpty) {
   SecondsCollector collector(1, 5);
-  CurrentSecond only(collector, 0, 5);
+  CurrentSecond only(collector, 0);
   only.Record(0, kMilli);
   only.Record(1, kMilli);
   only.Finish();
