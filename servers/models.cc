@@ -18,6 +18,13 @@ constexpr bool kKqueue = true;
 #else
 constexpr bool kKqueue = false;
 #endif
+#if C10K_KQUEUE_EMULATED
+// A test build on Linux (C10K_KQUEUE_EMULATION): says so wherever models are listed.
+constexpr std::string_view kKqueueSummary =
+    "kqueue(2) readiness, EMULATED on epoll in this test build";
+#else
+constexpr std::string_view kKqueueSummary = "kqueue(2) readiness (BSD, macOS; needs <sys/event.h>)";
+#endif
 #if C10K_HAVE_URING
 constexpr bool kUring = true;
 #else
@@ -48,13 +55,14 @@ const std::vector<ServerModel> &ServerModels() {
       {"epoll-et", "edge-triggered epoll(7), reading and writing until EAGAIN",
        "none at C10K; fewer wakeups than level-triggered", kEpoll, false, false, ServesEverything,
        RunReactorModel},
-      {"kqueue", "kqueue(2) readiness (BSD, macOS; needs <sys/event.h>)", "none at C10K, as epoll",
-       kKqueue, false, false, ServesEverything, RunReactorModel},
+      {"kqueue", kKqueueSummary, "none at C10K, as epoll", kKqueue, false, false, ServesEverything,
+       RunReactorModel},
       {"uring", "io_uring completions through liburing, provided buffers, multishot accept",
        "none at C10K; fewer system calls per request", kUring, false, false, ServesEverything,
        RunUringModel},
-      {"reuseport", "one epoll loop per thread (--threads, default one per core), each with its "
-                    "own SO_REUSEPORT listener",
+      {"reuseport",
+       "one epoll loop per thread (--threads, default one per core), each with its "
+       "own SO_REUSEPORT listener",
        "uses every core; shares nothing on accept", kEpoll, false, true, ServesEverything,
        RunReusePortModel},
   };

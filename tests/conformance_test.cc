@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -364,6 +365,39 @@ TEST_P(EchoingConformanceTest, ClientThatNeverReadsKeepsServerMemoryBounded) {
   // The blocking model serves nobody else while this client is connected.
   client->Reset();
   ExpectStillServing();
+}
+
+TEST_P(EchoingConformanceTest, RepliesWaitForAClientThatStartsReadingLate) {
+  // 8 MiB of requests while the client reads nothing for half a second: the
+  // replies overflow the client's small receive buffer, the server's send
+  // buffer and --output-limit, so the server stops reading and can deliver
+  // the rest only when it hears that its socket is writable again. A model
+  // that never asks for writability (or a backend that never reports it)
+  // stalls here for good; the concurrent reader of the test above never lets
+  // the server's output back up that far.
+  std::string request, reply;
+  for (int i = 0; i < 128; ++i) {
+    Exchange exchange =
+        MakeExchange(protocol(), i, 65536 - (protocol() == Protocol::kFramed ? 4 : 0));
+    request += exchange.request;
+    reply += exchange.reply;
+  }
+  auto client = Connect();
+  int small = 32 * 1024;
+  ASSERT_EQ(setsockopt(client->Fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+  std::atomic<bool> sent_all{false};
+  std::thread sender([&] {
+    for (size_t at = 0; at < request.size(); at += 65536) {
+      if (!client->Send(std::string_view(request).substr(at, 65536))) return;
+    }
+    sent_all = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto received = client->Read(reply.size());
+  sender.join();
+  EXPECT_TRUE(sent_all);
+  ASSERT_TRUE(received) << "the replies stopped: the server never resumed writing";
+  EXPECT_TRUE(*received == reply) << "the replies differ from what was sent";
 }
 
 TEST_P(FramingConformanceTest, ProtocolErrorsHurtOnlyTheirConnection) {
