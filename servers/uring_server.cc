@@ -114,6 +114,12 @@ struct UringServer::Connection {
   bool closing = false;
   bool starved = false;
   size_t live_index = 0;
+
+  // Where a new reply goes. Bytes leave in the order sending, pending, so a
+  // reply joins `sending` only while nothing waits in `pending`: between a
+  // send's completion and the next ArmSend (held-back input fed in OnSend),
+  // `pending` can still hold older replies.
+  ByteBuffer& ReplyBuffer() { return send_armed || !pending.Empty() ? pending : sending; }
 };
 
 UringServer::~UringServer() {
@@ -126,9 +132,7 @@ UringServer::~UringServer() {
 class UringServer::Sink final : public ReplySink {
  public:
   Sink(UringServer& server, Connection& connection) : server_(server), connection_(connection) {}
-  void Reply(std::string_view bytes) override {
-    (connection_.send_armed ? connection_.pending : connection_.sending).Append(bytes);
-  }
+  void Reply(std::string_view bytes) override { connection_.ReplyBuffer().Append(bytes); }
   void Broadcast(std::string_view bytes) override { server_.Broadcast(connection_, bytes); }
   bool Full() const override { return server_.Pending(connection_) >= server_.config_.output_limit; }
 
@@ -302,7 +306,7 @@ void UringServer::Broadcast(Connection& from, std::string_view bytes) {
   for (size_t i = 0; i < live_.size(); ++i) {
     Connection* receiver = live_[i];
     if (receiver == &from || receiver->closing) continue;
-    (receiver->send_armed ? receiver->pending : receiver->sending).Append(bytes);
+    receiver->ReplyBuffer().Append(bytes);
     if (Pending(*receiver) > config_.output_limit) {
       // A receiver that cannot keep up is dropped, not buffered for.
       ++counters_.dropped_slow_receivers;
