@@ -7,8 +7,10 @@
 #include "app/command.h"
 #include "common/build_info.h"
 
-int main(int argc, char** argv) {
-  using namespace c10k;
+namespace c10k {
+namespace {
+
+int Main(int argc, char** argv) {
   CLI::App app{
       "c10k-bench: serve one protocol with every classic I/O model, drive it with a "
       "nonblocking load generator, and record where each model hits its ceiling."};
@@ -55,4 +57,18 @@ int main(int argc, char** argv) {
     }
   }
   return kExitUsage;
+}
+
+}  // namespace
+}  // namespace c10k
+
+int main(int argc, char** argv) {
+  try {
+    return c10k::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Not expected: every failure we know of has its own message. Still one
+    // line and an exit code rather than std::terminate's abort.
+    std::fprintf(stderr, "c10k: failed: %s\n", e.what());
+    return c10k::kExitFailed;
+  }
 }

@@ -88,7 +88,7 @@ std::optional<ChildProcess> ChildProcess::Start(const ChildOptions& options, std
     signal(SIGTERM, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    pthread_sigmask(SIG_SETMASK, &none, nullptr);
     execvp(argv[0], argv.data());
     const char message[] = "cannot start the program: exec failed\n";
     [[maybe_unused]] ssize_t n = write(STDERR_FILENO, message, sizeof message - 1);

@@ -39,8 +39,10 @@ IoResult WriteSome(int fd, const char* buf, size_t len) {
 std::string ErrnoText(int error) {
   const char* name = strerrorname_np(error);
   std::string text = name ? name : "errno " + std::to_string(error);
+  // strerrordesc_np, unlike strerror, is thread-safe: worker threads call this.
+  const char* description = strerrordesc_np(error);
   text += " (";
-  text += std::strerror(error);
+  text += description ? description : "unknown error";
   text += ")";
   return text;
 }

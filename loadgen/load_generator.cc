@@ -111,11 +111,13 @@ LoadResult RunLoad(const LoadConfig& config) {
   std::vector<WorkerProgress> progress(static_cast<size_t>(config.threads));
   SecondsCollector seconds(config.threads, config.WindowSeconds());
   std::vector<std::unique_ptr<Worker>> workers;
+  workers.reserve(static_cast<size_t>(config.threads));
   for (int i = 0; i < config.threads; ++i) {
     workers.push_back(
         std::make_unique<Worker>(config, i, config.threads, clock, progress[i], seconds));
   }
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
   Conductor(config, clock, progress, result).Run();
   for (auto& thread : threads) thread.join();

@@ -33,6 +33,7 @@ std::string_view ProtocolName(Protocol protocol) {
 const std::vector<std::string_view>& ProtocolNames() {
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> list;
+    list.reserve(kProtocols.size());
     for (auto [protocol, name] : kProtocols) list.push_back(name);
     return list;
   }();

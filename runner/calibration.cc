@@ -120,6 +120,7 @@ double MeasurePoll(int budget_ms) {
   auto fds = IdleDescriptorsAndOneReady();
   if (fds.empty()) return 0;
   std::vector<pollfd> set;
+  set.reserve(fds.size());
   for (const auto& fd : fds) set.push_back({fd.Get(), POLLIN, 0});
   return MedianNanosPerCall(budget_ms, [&] { return poll(set.data(), set.size(), 0) == 1; });
 }

@@ -130,7 +130,7 @@ LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
 
 // The run entry of one point: the median repetition (by throughput) in full,
 // a summary of every repetition, and the point's verdict.
-Json PointJson(std::vector<Json> repetitions, const LoadVerdict& verdict,
+Json PointJson(const std::vector<Json>& repetitions, const LoadVerdict& verdict,
                const std::vector<std::string>& server_log) {
   std::vector<Json> by_rate = repetitions;
   std::sort(by_rate.begin(), by_rate.end(), [](const Json& a, const Json& b) {

@@ -65,6 +65,7 @@ int RunReusePortModel(const ServerConfig& config, UniqueFd listener) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   std::vector<std::string> errors(loops);
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(loops));
   for (int i = 0; i < loops; ++i) {
     threads.emplace_back([&, i] {
       pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
