@@ -30,8 +30,9 @@ class KqueuePoller final : public Poller {
   bool Modify(int fd, uint8_t interest) override { return Apply(fd, interest); }
 
   void Remove(int fd) override {
-    // Closing the descriptor removes its filters; deleting them first keeps
-    // a stale event of this batch from naming a reused descriptor number.
+    // Closing the descriptor would remove its filters too, but Remove's
+    // contract does not say a close follows. One change per call: a batch
+    // stops at its first failure (ENOENT for a filter never added).
     struct kevent changes[2];
     EV_SET(&changes[0], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
     EV_SET(&changes[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
