@@ -77,6 +77,30 @@ Exchange MakeExchange(Protocol protocol, int seed, size_t size = 32) {
   return {};
 }
 
+struct SentAndReceived {
+  bool sent_all = false;                // every piece of the request went out
+  std::optional<std::string> received;  // nullopt: the reply stopped short
+};
+
+// Sends `request` in `piece`-byte writes from a second thread while this one
+// reads `reply_size` bytes, starting `read_after` later: a server that waits
+// for either side to finish first stalls.
+SentAndReceived SendWhileReading(
+    TestClient& client, const std::string& request, size_t piece, size_t reply_size,
+    std::chrono::milliseconds read_after = std::chrono::milliseconds(0)) {
+  std::atomic<bool> sent_all{false};
+  std::thread sender([&] {
+    for (size_t at = 0; at < request.size(); at += piece) {
+      if (!client.Send(std::string_view(request).substr(at, piece))) return;
+    }
+    sent_all = true;
+  });
+  std::this_thread::sleep_for(read_after);
+  auto received = client.Read(reply_size);
+  sender.join();
+  return {sent_all, std::move(received)};
+}
+
 struct ModelAndProtocol {
   std::string model;
   Protocol protocol;
@@ -242,15 +266,7 @@ TEST_P(ConformanceTest, LargePayloadInOddFragmentsWhileReading) {
       return;  // one sender's lines reach other clients: BroadcastLargeLines
   }
   auto client = Connect();
-  std::atomic<bool> sent_all{false};
-  std::thread sender([&] {
-    for (size_t at = 0; at < request.size(); at += 7777) {
-      if (!client->Send(std::string_view(request).substr(at, 7777))) return;
-    }
-    sent_all = true;
-  });
-  auto received = client->Read(reply.size());
-  sender.join();
+  auto [sent_all, received] = SendWhileReading(*client, request, 7777, reply.size());
   EXPECT_TRUE(sent_all);
   ASSERT_TRUE(received) << "the reply did not arrive whole";
   EXPECT_EQ(received->size(), reply.size());
@@ -389,16 +405,8 @@ TEST_P(RequestReplyConformanceTest, RepliesWaitForAClientThatStartsReadingLate) 
   auto client = Connect();
   int small = 32 * 1024;
   ASSERT_EQ(setsockopt(client->Fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
-  std::atomic<bool> sent_all{false};
-  std::thread sender([&] {
-    for (size_t at = 0; at < request.size(); at += 65536) {
-      if (!client->Send(std::string_view(request).substr(at, 65536))) return;
-    }
-    sent_all = true;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  auto received = client->Read(reply.size());
-  sender.join();
+  auto [sent_all, received] =
+      SendWhileReading(*client, request, 65536, reply.size(), std::chrono::milliseconds(500));
   EXPECT_TRUE(sent_all);
   ASSERT_TRUE(received) << "the replies stopped: the server never resumed writing";
   EXPECT_TRUE(*received == reply) << "the replies differ from what was sent";

@@ -35,10 +35,11 @@ class KqueueEmulationTest : public ::testing::Test {
     return kevent(kq_.Get(), &change, 1, nullptr, 0, nullptr);
   }
 
-  std::vector<struct kevent> Wait(int timeout_ms = 0, int room = 8) {
-    std::vector<struct kevent> events(static_cast<size_t>(room));
-    timespec timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
-    int n = kevent(kq_.Get(), nullptr, 0, events.data(), room, &timeout);
+  // What is ready now (a zero timeout), with room for 8 events.
+  std::vector<struct kevent> Wait() {
+    std::vector<struct kevent> events(8);
+    timespec no_wait{0, 0};
+    int n = kevent(kq_.Get(), nullptr, 0, events.data(), static_cast<int>(events.size()), &no_wait);
     EXPECT_GE(n, 0) << "kevent: " << errno;
     events.resize(static_cast<size_t>(std::max(n, 0)));
     return events;
