@@ -39,6 +39,9 @@ Command AddCalibrateCommand(CLI::App& root);
 int64_t DurationFlag(const std::string& flag, const std::string& text);
 // Parses a --max-frame style value or throws UsageError naming the flag.
 uint64_t ByteSizeFlag(const std::string& flag, const std::string& text);
+// Checks a --rate style value: a number of events per second in total, from
+// kMinRate to kMaxRate.
+CLI::Validator RateFlag();
 // Parses an --io value or throws UsageError.
 LoadIo IoFlag(const std::string& text);
 // Throws UsageError, in `where`'s words, when this kernel or build cannot run

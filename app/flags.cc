@@ -1,6 +1,8 @@
+#include <charconv>
+
+#include "app/command.h"
 #include "common/byte_size.h"
 #include "common/clock.h"
-#include "app/command.h"
 #include "loadgen/client_ring.h"
 
 namespace c10k {
@@ -21,6 +23,20 @@ uint64_t ByteSizeFlag(const std::string& flag, const std::string& text) {
                      "\" is not a size; use bytes or K/KiB, M/MiB, G/GiB, e.g. 4096, 64KiB, 1MiB");
   }
   return *bytes;
+}
+
+CLI::Validator RateFlag() {
+  // CLI::Range and CLI::PositiveNumber let "nan" through (every comparison
+  // with it is false) and, for a double, print DBL_MAX as a 300-digit bound.
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        double rate = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
+        bool whole = error == std::errc() && end == text.data() + text.size();
+        if (whole && rate >= kMinRate && rate <= kMaxRate) return "";
+        return "\"" + text + "\" is not a rate from 1 to 1e9 per second";
+      },
+      "1 to 1e9");
 }
 
 LoadIo IoFlag(const std::string& text) {

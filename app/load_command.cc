@@ -193,7 +193,7 @@ Command AddLoadCommand(CLI::App& root) {
                   "Open loop: requests (line: messages) per second in total, each connection on "
                   "its own schedule; latency counted from the scheduled send time. Without it: "
                   "closed loop")
-      ->check(CLI::PositiveNumber);
+      ->check(RateFlag());
   app->add_option("--message-size", options->message_size,
                   "Bytes per request: echo and framed payload, resp value, line length")
       ->check(CLI::Range(1, 64 << 20))
@@ -219,7 +219,7 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--connect-rate", options->connect_rate,
                   "Connects per second in total (default: as fast as the server accepts, 512 in "
                   "flight per thread)")
-      ->check(CLI::PositiveNumber);
+      ->check(RateFlag());
   app->add_option("--source-addrs", options->source_addrs,
                   "Spread connections over these local addresses, e.g. 127.0.0.1-127.0.0.8 or "
                   "127.0.0.1,127.0.0.2 (each gives ~28k more ephemeral ports)");

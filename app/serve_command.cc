@@ -48,6 +48,14 @@ int Serve(const ServeOptions& options) {
   if (std::string why = model->refuses(*protocol); !why.empty()) {
     throw UsageError("model " + options.model + " does not serve " + options.protocol + ": " + why);
   }
+  // An option the model does not read is refused, not ignored: whoever asked
+  // epoll for four threads must not measure one thread unawares.
+  if (options.threads > 0 && options.model != "reuseport") {
+    throw UsageError("--threads applies to --model reuseport only (its event loops)");
+  }
+  if (options.max_threads > 0 && options.model != "threads") {
+    throw UsageError("--max-threads applies to --model threads only");
+  }
   ServerConfig config;
   config.model = options.model;
   config.protocol = *protocol;

@@ -33,6 +33,13 @@ inline std::optional<LoadIo> ParseLoadIo(std::string_view name) {
 }
 
 // Everything `c10k load` was asked to do.
+// The bounds of a rate (the open loop's requests per second, the connects per
+// second), in total: from one a second to a billion, past what any machine
+// does. Within them every interval between sends or connects is a whole
+// number of nanoseconds that fits an int64.
+constexpr double kMinRate = 1;
+constexpr double kMaxRate = 1e9;
+
 struct LoadConfig {
   SocketAddress target;
   std::string target_text;  // as the user wrote it, for messages and JSON

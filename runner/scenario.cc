@@ -184,8 +184,8 @@ std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
       sweep.Has("active") ? sweep.Numbers("active", 0, kMaxConnections, true) : std::vector<double>{-1};
   std::vector<double> depths = sweep.Has("depth") ? sweep.Numbers("depth", 1, 4096, true)
                                                   : std::vector<double>{1};
-  std::vector<double> rates = sweep.Has("rate") ? sweep.Numbers("rate", 1, 1e9, false)
-                                                : std::vector<double>{0};
+  std::vector<double> rates =
+      sweep.Has("rate") ? sweep.Numbers("rate", kMinRate, kMaxRate, false) : std::vector<double>{0};
   std::vector<double> sizes = sweep.Has("message_size")
                                   ? sweep.Numbers("message_size", 1, 64 << 20, true)
                                   : std::vector<double>{64};

@@ -43,7 +43,7 @@ struct Scenario {
   int repetitions = 1;
   bool quick = false;
   // Passed to `c10k serve`.
-  int server_threads = 0;  // 0: the model's default
+  int server_threads = 0;  // reuseport's event loops; 0: one per core
   std::string max_frame;
   std::string output_limit;
   int max_threads = 0;          // threads model: --max-threads

@@ -237,7 +237,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
     ServerLaunch launch{binary, model, std::string(ProtocolName(scenario.protocol)), {},
                         placement.server_cpu, log_dir + "/" + model + ".log",
                         scenario.server_nofile};
-    if (scenario.server_threads > 0) {
+    if (scenario.server_threads > 0 && model == "reuseport") {
       launch.extra_args = {"--threads", std::to_string(scenario.server_threads)};
     }
     if (!scenario.max_frame.empty()) {

@@ -378,6 +378,21 @@ TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
             "keys)\n");
 }
 
+TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {
+  // "nan" passed CLI11's range checks (no comparison with it is true) and ran
+  // a closed loop; 1e300 overflowed the send interval and ran flat out.
+  std::string dir = TempDir();
+  for (const char* flag : {"--rate", "--connect-rate"}) {
+    for (const char* rate : {"nan", "inf", "0", "0.5", "-5", "1e300", "2e9", "5x"}) {
+      auto load = RunC10k({"load", "--target", "127.0.0.1:1", flag, rate}, 30, dir + "/stderr");
+      EXPECT_EQ(load.status.code, 2) << flag << " " << rate;
+      EXPECT_EQ(ReadFile(dir + "/stderr"), std::string("c10k load: ") + flag + ": \"" + rate +
+                                               "\" is not a rate from 1 to 1e9 per second "
+                                               "(see c10k load --help)\n");
+    }
+  }
+}
+
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
   std::string dir = TempDir();
   auto load =
