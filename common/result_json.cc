@@ -78,20 +78,30 @@ std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& d
   return "";
 }
 
+bool ParseJsonText(const std::string& text, nlohmann::json* document, std::string* error) {
+  try {
+    *document = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    return true;
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] "; keep the rest.
+    size_t bracket = what.find("] ");
+    *error = bracket == std::string::npos ? what : what.substr(bracket + 2);
+    return false;
+  }
+}
+
 nlohmann::json ReadJsonFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path + ": " + ErrnoText(errno));
   std::stringstream text;
   text << in.rdbuf();
-  try {
-    return nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann prefixes "[json.exception.parse_error.101] "; keep the rest.
-    size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    throw std::runtime_error(path + " is not valid JSON: " + what);
+  nlohmann::json document;
+  std::string error;
+  if (!ParseJsonText(text.str(), &document, &error)) {
+    throw std::runtime_error(path + " is not valid JSON: " + error);
   }
+  return document;
 }
 
 nlohmann::json MakeContext() {

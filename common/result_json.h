@@ -21,6 +21,11 @@ std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& d
 // WriteJsonAtomically will. Returns an empty string, or a one-line reason.
 std::string CheckCanWriteInto(const std::string& dir);
 
+// Parses JSON text (comments allowed). Returns false with `error` set to a
+// one-line reason when the text is not JSON or holds a number beyond a double
+// (1e400), which nlohmann reports as out_of_range, not as a parse error.
+bool ParseJsonText(const std::string& text, nlohmann::json* document, std::string* error);
+
 // Reads and parses a JSON file (comments allowed). Throws std::runtime_error
 // with a one-line reason naming the file.
 nlohmann::json ReadJsonFile(const std::string& path);

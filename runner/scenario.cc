@@ -6,6 +6,7 @@
 
 #include "common/byte_size.h"
 #include "common/clock.h"
+#include "common/result_json.h"
 #include "common/sha256.h"
 
 namespace c10k {
@@ -289,13 +290,9 @@ Scenario LoadScenario(const std::string& path, bool quick,
   std::stringstream text;
   text << in.rdbuf();
   Json document;
-  try {
-    document = Json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    size_t bracket = what.find("] ");
-    throw ScenarioError("not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
-  }
+  std::string error;
+  if (!ParseJsonText(text.str(), &document, &error))
+    throw ScenarioError("not valid JSON: " + error);
   Scenario scenario = ParseScenario(document, path, quick, all_models);
   scenario.sha256 = Sha256Hex(text.str());
   return scenario;

@@ -153,6 +153,19 @@ TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
   EXPECT_THROW(LoadScenario(path + ".missing", false, kModels), ScenarioError);
 }
 
+TEST(ScenarioTest, ANumberBeyondADoubleIsNotValidJson) {
+  // nlohmann throws out_of_range, not parse_error, for it: this once ended
+  // `c10k run` as an internal failure (exit 1) instead of a usage error.
+  std::string path = testing::TempDir() + "/huge.json";
+  std::ofstream(path) << R"({"name": "huge", "sweep": {"connections": [1e400]}})";
+  try {
+    LoadScenario(path, false, kModels);
+    ADD_FAILURE() << "1e400 was accepted";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()), "not valid JSON: number overflow parsing '1e400'");
+  }
+}
+
 TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
   Scenario scenario = ParseScenario(Minimal(), "test.json", false, kModels);
   SelectModels(scenario, {"select", "poll"}, kModels);
