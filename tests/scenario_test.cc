@@ -140,6 +140,15 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["load"] = {{"io", "kqueue"}};
   ExpectRejected(document, "\"load.io\": expected \"epoll\" or \"uring\", got \"kqueue\"");
+  // "0s" once meant the default 5 s without a word; the load flag refuses it.
+  document = Minimal();
+  document["load"] = {{"timeout", "0s"}};
+  ExpectRejected(document, "\"load.timeout\": expected a duration of at least 1ms");
+  document = Minimal();
+  document["sweep"]["message_size"] = {100'000'000};
+  ExpectRejected(document,
+                 "\"sweep.message_size\": expected a non-empty list of integers from 1 "
+                 "to 67108864, got [100000000]");
 }
 
 TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
