@@ -3,8 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,7 @@ std::optional<ChildProcess> ChildProcess::Start(const ChildOptions& options, std
   CPU_ZERO(&cpus);
   if (options.pin_cpu >= 0) CPU_SET(options.pin_cpu, &cpus);
 
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     if (error) *error = "cannot fork: " + ErrnoText(errno);
@@ -89,6 +91,11 @@ std::optional<ChildProcess> ChildProcess::Start(const ChildOptions& options, std
     sigset_t none;
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    if (options.own_process_group) {
+      setpgid(0, 0);
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);  // the parent died before prctl
+    }
     execvp(argv[0], argv.data());
     const char message[] = "cannot start the program: exec failed\n";
     [[maybe_unused]] ssize_t n = write(STDERR_FILENO, message, sizeof message - 1);

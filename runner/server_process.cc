@@ -25,6 +25,10 @@ bool ServerProcess::Start(std::string* error) {
   options.pin_cpu = launch_.pin_cpu;
   options.stderr_path = launch_.log_path;
   options.nofile_limit = launch_.nofile_limit;
+  // A Ctrl-C interrupts the sweep, which records what it measured and then
+  // stops the server; had the server got the Ctrl-C too, the point it was
+  // serving would read as "the server died".
+  options.own_process_group = true;
   // The log is truncated at each start; read it from the beginning.
   log_offset_ = 0;
   log_since_start_.clear();

@@ -162,6 +162,44 @@ TEST(RunnerIntegrationTest, ServerKilledMidSweepIsRecordedAndTheSweepGoesOn) {
   EXPECT_EQ(SchemaComplaint(files[0]), "");
 }
 
+TEST(RunnerIntegrationTest, ACtrlCKeepsWhatWasMeasuredAndBlamesNoServer) {
+  // A terminal's Ctrl-C sends SIGINT to its whole foreground process group.
+  // The server once belonged to it, stopped with the runner, and the point it
+  // was serving was recorded as "ceiling: the server died (exit code 0)".
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "ctrlc", "protocol": "echo",
+    "models": ["epoll", "poll"], "sweep": { "connections": [10] },
+    "duration": "20s", "warmup": "0s" })");
+  ChildOptions options;
+  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
+  options.stderr_path = dir + "/run.log";
+  options.own_process_group = true;  // the group a terminal would signal
+  std::string error;
+  auto runner = ChildProcess::Start(options, &error);
+  ASSERT_TRUE(runner) << error;
+  int64_t deadline = MonotonicNanos() + 60 * kNanosPerSecond;
+  while (MonotonicNanos() < deadline &&
+         (ReadFile(dir + "/run.log").find("[1/2]") == std::string::npos ||
+          ChildrenOf(runner->Pid()).empty())) {
+    usleep(20'000);
+  }
+  ASSERT_FALSE(ChildrenOf(runner->Pid()).empty()) << ReadFile(dir + "/run.log");
+  usleep(500'000);
+  ASSERT_EQ(kill(-runner->Pid(), SIGINT), 0);
+  auto status = runner->WaitExit(60 * kNanosPerSecond);
+  ASSERT_TRUE(status) << "the runner did not finish";
+  EXPECT_EQ(status->code, 1) << status->Describe();  // interrupted
+
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  auto document = ReadJsonFile(files[0]);
+  EXPECT_EQ(document["interrupted"], true);
+  ASSERT_EQ(document["runs"].size(), 1u);
+  EXPECT_EQ(document["runs"][0]["status"], "ok") << document["runs"][0]["reason"];
+  EXPECT_GT(document["runs"][0]["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+}
+
 TEST(RunnerIntegrationTest, FdSetsizeQuickShowsSelectsCeilingAndNotTheOthers) {
   std::string dir = TempDir();
   std::string scenario = std::string(testing::kSourceDir) + "/scenarios/fd-setsize.json";
