@@ -161,6 +161,10 @@ std::vector<std::string> ParseModels(const FieldReader& reader, const Json& docu
         std::find(all_models.begin(), all_models.end(), item.get<std::string>()) == all_models.end()) {
       reader.Fail("models", expected);
     }
+    if (std::find(models.begin(), models.end(), item.get<std::string>()) != models.end()) {
+      // Twice would run its points twice, read later as one model's repetitions.
+      throw ScenarioError("\"models\": " + item.get<std::string>() + " is listed twice");
+    }
     models.push_back(item.get<std::string>());
   }
   return models;
@@ -314,6 +318,9 @@ void SelectModels(Scenario& scenario, const std::vector<std::string>& wanted,
       std::string known;
       for (const auto& name : all_models) known += (known.empty() ? "" : ", ") + name;
       throw ScenarioError("--models: unknown model \"" + model + "\"; known models: " + known);
+    }
+    if (std::count(wanted.begin(), wanted.end(), model) > 1) {
+      throw ScenarioError("--models: " + model + " is listed twice");
     }
   }
   scenario.models = wanted;

@@ -140,6 +140,9 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["load"] = {{"io", "kqueue"}};
   ExpectRejected(document, "\"load.io\": expected \"epoll\" or \"uring\", got \"kqueue\"");
+  document = Minimal();
+  document["models"] = {"epoll", "poll", "epoll"};
+  ExpectRejected(document, "\"models\": epoll is listed twice");
   // "0s" once meant the default 5 s without a word; the load flag refuses it.
   document = Minimal();
   document["load"] = {{"timeout", "0s"}};
@@ -180,6 +183,7 @@ TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
   SelectModels(scenario, {"select", "poll"}, kModels);
   EXPECT_EQ(scenario.models, (std::vector<std::string>{"select", "poll"}));
   EXPECT_THROW(SelectModels(scenario, {"nosuch"}, kModels), ScenarioError);
+  EXPECT_THROW(SelectModels(scenario, {"poll", "epoll", "poll"}, kModels), ScenarioError);
 }
 
 TEST(ScenarioTest, EveryShippedScenarioParsesFullAndQuick) {
