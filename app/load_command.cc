@@ -10,6 +10,7 @@
 #include "app/command.h"
 #include "common/clock.h"
 #include "common/net.h"
+#include "common/proc_sample.h"
 #include "common/result_json.h"
 #include "common/stop_signal.h"
 #include "loadgen/load_generator.h"
@@ -124,6 +125,11 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   config.io = IoFlag(options.io);
   RequireUsableIo(config.io);
   config.server_pid = options.server_pid;
+  if (config.server_pid > 0 && !SampleProcess(config.server_pid)) {
+    // Found now, not after the run as "the server exited during the run".
+    throw UsageError("--server-pid " + std::to_string(config.server_pid) +
+                     ": no such process (or its /proc entry cannot be read)");
+  }
   config.label = options.label;
   config.live_line = isatty(STDERR_FILENO);
   return config;

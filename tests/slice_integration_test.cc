@@ -178,6 +178,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"ActiveAboveConnections",
                  {"load", "--target", "127.0.0.1:1", "-c", "5", "--active", "6", "--json", "JSON"},
                  "--active 6 is more than --connections 5"},
+        BadInput{
+            "NoSuchServerPid",
+            // Above any pid_max (4194304 at most): no process has it.
+            {"load", "--target", "127.0.0.1:1", "--server-pid", "1073741823", "--json", "JSON"},
+            "--server-pid 1073741823: no such process"},
         BadInput{"UnknownCommand", {"frobnicate"}, "unknown command \"frobnicate\""}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
