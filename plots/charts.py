@@ -321,11 +321,12 @@ def _leading_digit(value):
 
 def _set_x_ticks(ax, xs, log_x):
     """Ticks at the swept values when they are few, else the axis's own."""
+    # Short labels (5k, 10k, as on the y axes): "5,000" and "10,000" overlap
+    # where a log axis puts them a factor of two apart.
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _count_text(v)))
     if not xs or len(xs) > MAX_EXPLICIT_TICKS:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         return
     ax.xaxis.set_major_locator(FixedLocator(xs))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     if log_x:
         ax.xaxis.set_minor_locator(NullLocator())
     # Neighbouring swept values (1000, 1100) would print on top of each other.
