@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "common/clock.h"
 #include "common/stop_signal.h"
@@ -145,9 +147,13 @@ void Conductor::Tick(int64_t now, const char* phase) {
   }
   last_line_ns_ = now;
   last_requests_ = requests;
-  std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %.0f us", phase,
+  // No p99 before the window: the warm-up's latencies are not recorded.
+  std::string p99_text =
+      p99 > 0 ? std::to_string(std::llround(static_cast<double>(p99) / kNanosPerMicro)) + " us"
+              : "-";
+  std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %s", phase,
                static_cast<unsigned long long>(established), config_.connections, rate,
-               static_cast<double>(p99) / kNanosPerMicro);
+               p99_text.c_str());
   std::fflush(stderr);
 }
 

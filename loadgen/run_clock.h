@@ -30,7 +30,7 @@ struct RunClock {
 // cache line of its own, so that workers publishing never contend.
 struct alignas(64) WorkerProgress {
   std::atomic<uint64_t> established{0};
-  std::atomic<uint64_t> requests{0};  // completed in the measured window
+  std::atomic<uint64_t> requests{0};  // completed since traffic began (warm-up too)
   std::atomic<int64_t> p99_ns{0};     // of the current second
 };
 

@@ -253,7 +253,7 @@ void Worker::PublishProgress(int64_t now) {
   if (now < next_publish_ns_) return;
   next_publish_ns_ = now + kPublishEvery;
   progress_.established.store(stats_.established, std::memory_order_relaxed);
-  progress_.requests.store(stats_.requests, std::memory_order_relaxed);
+  progress_.requests.store(completed_, std::memory_order_relaxed);
   if (now >= measure_start_ns_) {
     // Also closes a second in which this worker completed nothing.
     this_second_.MoveTo(static_cast<size_t>((now - measure_start_ns_) / kNanosPerSecond));

@@ -160,6 +160,9 @@ class Worker final : private StampSink, private RingSink {
   int64_t measure_start_ns_ = INT64_MAX;
   int64_t measure_end_ns_ = INT64_MAX;
   int64_t next_publish_ns_ = 0;
+  // Replies (line: deliveries) since traffic began, warm-up included: the
+  // live line's rate, which would read 0 through the warm-up otherwise.
+  uint64_t completed_ = 0;
   int64_t next_timeout_scan_ns_ = INT64_MAX;
   int64_t drain_deadline_ns_ = 0;
 

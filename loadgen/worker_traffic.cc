@@ -189,6 +189,7 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
 
 bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t now) {
   if (completed > connection.in_flight) return false;
+  completed_ += completed;
   bool in_window = InWindow(now);
   for (uint32_t i = 0; i < completed; ++i) {
     const InFlight& request = in_flight_[connection.ring + connection.oldest];
@@ -203,6 +204,7 @@ bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t
 }
 
 void Worker::Delivered(const MessageStamp& stamp) {
+  ++completed_;
   // A message belongs to the window its slot was in, wherever it is received,
   // so the deliveries that finish during the drain still count.
   if (!InWindow(stamp.intended_ns)) return;

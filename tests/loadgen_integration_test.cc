@@ -1,8 +1,12 @@
 // `c10k load` end to end over loopback: servers started here on port 0 and
 // stopped by pid, results checked through the JSON and the exit code.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -357,6 +361,74 @@ TEST_P(LoadIoTest, LargeMessagesArriveInPieces) {
   EXPECT_EQ(run["verify"]["mismatches"], 0);
   EXPECT_EQ(run["params"]["io"], GetParam());
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+// Runs `c10k load` with a pseudo-terminal for its stdout and stderr, as a
+// person at a terminal would; returns all it wrote there, and its exit code.
+std::pair<std::string, int> LoadOnATerminal(const std::vector<std::string>& args) {
+  std::vector<char*> argv = {const_cast<char*>(testing::kBinary), const_cast<char*>("load")};
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  int terminal = -1;
+  pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid < 0) return {"forkpty failed", -1};
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::string screen;
+  int64_t deadline = MonotonicNanos() + 60 * kNanosPerSecond;
+  char buffer[4096];
+  while (MonotonicNanos() < deadline) {
+    pollfd ready{terminal, POLLIN, 0};
+    if (poll(&ready, 1, 1000) <= 0) continue;
+    ssize_t n = read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;  // EIO: the child is gone and the terminal with it
+    screen.append(buffer, static_cast<size_t>(n));
+  }
+  close(terminal);
+  if (MonotonicNanos() >= deadline) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {screen, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+// The live line's updates in `phase` ("warmup", "measuring"), each without
+// the carriage return and erase that rewrite the line in place.
+std::vector<std::string> LiveLines(const std::string& screen, const std::string& phase) {
+  std::vector<std::string> lines;
+  std::string start = "\r\033[K" + phase + "  ";
+  for (size_t at = screen.find(start); at != std::string::npos; at = screen.find(start, at + 1)) {
+    size_t end = screen.find('\r', at + 1);
+    lines.push_back(screen.substr(at + 4, end == std::string::npos ? end : end - at - 4));
+  }
+  return lines;
+}
+
+TEST(LoadgenIntegrationTest, OnATerminalALiveLineShowsEachPhaseAndItsRate) {
+  // The warm-up once read "0 req/s  p99 0 us" throughout, as if idle.
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  auto [screen, code] = LoadOnATerminal(
+      {"--target", server->address_text, "-c", "4", "-d", "1s", "--warmup", "1500ms"});
+  EXPECT_EQ(code, 0) << screen;
+  auto warmup = LiveLines(screen, "warmup");
+  auto measuring = LiveLines(screen, "measuring");
+  ASSERT_FALSE(warmup.empty()) << screen;
+  ASSERT_FALSE(measuring.empty()) << screen;
+  // "warmup  4/4 connected  72922 req/s  p99 -": requests flow, no latency
+  // is recorded yet. The first update of a phase may follow the previous
+  // phase's by too little to count a request, so the last one is checked.
+  std::string prefix = "warmup  4/4 connected  ";
+  EXPECT_EQ(warmup.back().substr(0, prefix.size()), prefix) << warmup.back();
+  EXPECT_GT(std::atol(warmup.back().c_str() + prefix.size()), 0) << warmup.back();
+  EXPECT_TRUE(warmup.back().ends_with(" req/s  p99 -")) << warmup.back();
+  prefix = "measuring  4/4 connected  ";
+  EXPECT_EQ(measuring.back().substr(0, prefix.size()), prefix) << measuring.back();
+  EXPECT_GT(std::atol(measuring.back().c_str() + prefix.size()), 0) << measuring.back();
+  EXPECT_TRUE(measuring.back().ends_with(" us")) << measuring.back();
+  EXPECT_NE(screen.find("status: ok"), std::string::npos) << screen;
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 
 TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
