@@ -55,6 +55,16 @@ int Run(const RunOptions& options) {
   } catch (const ScenarioError& e) {
     throw UsageError(options.scenario + ": " + e.what());
   }
+  // Skipping some models is normal (kqueue off BSD); skipping all of them
+  // would write a results document with nothing measured in it.
+  bool any_runs = false;
+  std::string skips;
+  for (const auto& model : scenario.models) {
+    std::string why = WhySkipped(model, scenario.protocol);
+    any_runs = any_runs || why.empty();
+    if (!why.empty()) skips += (skips.empty() ? "" : "; ") + model + ": " + why;
+  }
+  if (!any_runs) throw UsageError(options.scenario + ": no model to run (" + skips + ")");
   if (!options.io.empty()) scenario.load_io = IoFlag(options.io);
   RequireUsableIo(scenario.load_io,
                   options.io.empty() ? options.scenario + ": \"load.io\" is uring, but " : "");

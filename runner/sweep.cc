@@ -170,6 +170,14 @@ Json FailedPointJson(const Scenario& scenario, const SweepPoint& point, const st
 
 }  // namespace
 
+std::string WhySkipped(const std::string& model, Protocol protocol) {
+  const ServerModel* known = FindServerModel(model);
+  if (!known || !known->compiled) {
+    return "not compiled on this platform (" + CompiledModelNames() + " are)";
+  }
+  return known->refuses(protocol);
+}
+
 std::string CheckSweepLimits(const Scenario& scenario) {
   for (const SweepPoint& point : scenario.points) {
     std::string limit = CheckLoadLimits(PointLoadConfig(scenario, point));
@@ -220,15 +228,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
   int index = 0;
   for (const std::string& model : scenario.models) {
     if (StopRequested()) break;
-    const ServerModel* known = FindServerModel(model);
-    if (!known || !known->compiled) {
-      document["skipped"].push_back(
-          {{"model", model}, {"reason", "not compiled on this platform (" + CompiledModelNames() + " are)"}});
-      index += static_cast<int>(scenario.points.size()) * scenario.repetitions;
-      progress.Note(model + ": skipped, not compiled here");
-      continue;
-    }
-    if (std::string why = known->refuses(scenario.protocol); !why.empty()) {
+    if (std::string why = WhySkipped(model, scenario.protocol); !why.empty()) {
       document["skipped"].push_back({{"model", model}, {"reason", why}});
       index += static_cast<int>(scenario.points.size()) * scenario.repetitions;
       progress.Note(model + ": skipped, " + why);

@@ -25,6 +25,10 @@ struct SweepOutcome {
 // empty string, or a one-line reason naming the point and the limit.
 std::string CheckSweepLimits(const Scenario& scenario);
 
+// Why the sweep skips `model` for `protocol` (not compiled here, or it does
+// not serve that protocol), or an empty string when it runs it.
+std::string WhySkipped(const std::string& model, Protocol protocol);
+
 // Runs every model of `scenario` over every point of its sweep: a fresh
 // server per model (pinned to CPU 0 and the load generator to CPU 1 when
 // there are two), repetitions with the median reported, ceilings recorded

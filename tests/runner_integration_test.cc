@@ -259,6 +259,18 @@ TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStart
       << message;
 }
 
+TEST(RunnerIntegrationTest, ASweepWithNoModelToRunIsRefused) {
+  // Some models skipped is normal (kqueue off BSD); all of them once wrote a
+  // results document with nothing measured in it, and exit 0.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "nobody", "protocol": "line",
+    "models": ["epoll"], "sweep": { "connections": [10], "rate": [100] } })");
+  std::string message = RefusedRun({scenario, "--models", "blocking"}, dir + "/out");
+  EXPECT_EQ(message, "c10k run: " + scenario +
+                         ": no model to run (blocking: it serves one client at a time, so there "
+                         "is nobody to broadcast a line to)\n");
+}
+
 // The load generator's engine comes from the scenario's "load.io", --io
 // overrides it, and every run records the one it used.
 TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {
