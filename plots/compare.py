@@ -15,10 +15,11 @@ failed in both files is not judged on its numbers: they measure a run that
 broke. Points in only one file are listed, not failed.
 
 Exit 0: no point regressed; 1: at least one did; 2: a file is missing or not a
-results document (one line on stderr).
+results document, or the two have no point in common (one line on stderr).
 """
 import argparse
 import json
+import math
 import sys
 from dataclasses import dataclass
 
@@ -58,8 +59,9 @@ def parse_args(argv):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError("must be 0 or more")
+        # "nan" parses, and then no change exceeds it and every change is noise.
+        if not math.isfinite(value) or value < 0:
+            raise argparse.ArgumentTypeError(f"must be a number, 0 or more: {text!r}")
         return value
 
     parser = argparse.ArgumentParser(
@@ -228,6 +230,11 @@ def table(comparison):
 def run(args):
     base, new = results.load_document(args.base), results.load_document(args.new)
     comparison = compare(base, new, args.threshold)
+    if not comparison["points"]:
+        # Two different scenarios, say: nothing compared must not pass as
+        # nothing regressed.
+        raise results.InputError(f"{args.new} has no point in common with {args.base} (scenario "
+                                 f"{new.name!r} against {base.name!r}): nothing to compare")
     if args.json:
         print(json.dumps(comparison, indent=1, ensure_ascii=False))
     else:

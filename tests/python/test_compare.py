@@ -123,6 +123,24 @@ class CompareTest(BadInputMixin, unittest.TestCase):
         self.assertIn("only in BASE: select echo connections=100", result.stdout)
         self.assertIn("only in NEW: epoll echo connections=2000", result.stdout)
 
+    def test_files_with_no_point_in_common_are_bad_input(self):
+        # Two different scenarios once compared 0 points and passed (exit 0).
+        other = copy.deepcopy(self.base)
+        other["scenario"]["name"] = "resp"
+        for run in other["runs"]:
+            run["protocol"] = "resp"
+        result = run_script("compare.py", CURVE, self.write(other))
+        self.assert_bad_input(result, "no point in common")
+        self.assertIn("has no point in common", result.stderr)
+        self.assertIn("(scenario 'resp' against 'c10k-curve')", result.stderr)
+
+    def test_a_threshold_that_is_not_a_finite_number_is_refused(self):
+        # "nan" once parsed, and then every change, however large, was noise.
+        for threshold in ("nan", "inf", "-5", "ten"):
+            result = run_script("compare.py", CURVE, CURVE, "--threshold", threshold)
+            self.assertEqual(result.returncode, 2, threshold)
+            self.assertIn("argument --threshold", result.stderr, threshold)
+
     def test_bad_input_exits_2_with_one_line(self):
         for what, path in write_bad_inputs(self.temp.name).items():
             self.assert_bad_input(run_script("compare.py", path, CURVE), f"BASE {what}")
