@@ -335,7 +335,8 @@ TEST_P(LoadIoTest, SigintEndsEarlyAndStillWritesTheJson) {
   kill(test->Load().Pid(), SIGINT);
   auto status = test->Finish();
   ASSERT_TRUE(status);
-  EXPECT_TRUE(status->Clean()) << status->Describe();
+  // Exit 1, as c10k run: the window asked for was cut short.
+  EXPECT_EQ(status->code, 1) << status->Describe();
   EXPECT_LT(test->SecondsSinceStart(), 15.0);
   nlohmann::json document = test->Document();
   EXPECT_EQ(document["interrupted"], true);
