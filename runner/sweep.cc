@@ -301,6 +301,15 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       if (verdict.status != "ok") {
         outcome.all_ok = false;
         progress.Note(PointLabel(model, point) + ": " + verdict.status + ": " + verdict.reason);
+      } else if (!repetitions.empty()) {
+        // The numbers as each point ends, so nobody waits for the whole sweep
+        // and a JSON reader to see how it is going.
+        const Json& run = document["runs"].back();
+        char numbers[96];
+        std::snprintf(numbers, sizeof numbers, ": ok, %.0f req/s, p99 %.0f us",
+                      run["throughput"]["requests_per_s"].get<double>(),
+                      run["latency_us"]["p99"].get<double>());
+        progress.Note(PointLabel(model, point) + numbers);
       }
       document["interrupted"] = outcome.interrupted || StopRequested();
       save();

@@ -83,11 +83,19 @@ TEST(RunnerIntegrationTest, SweepWritesASchemaValidDocument) {
     "models": ["epoll", "epoll-et", "kqueue"],
     "sweep": { "connections": [1, 20] }, "duration": "400ms", "warmup": "100ms",
     "repetitions": 2 })");
-  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 120);
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 120, dir + "/stderr");
   EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
   auto files = ResultFiles(dir + "/out");
   ASSERT_EQ(files.size(), 1u);
   EXPECT_NE(files[0].find("tiny-sweep-"), std::string::npos);
+  // Each point's numbers as it ends, after its progress lines.
+  std::string progress = ReadFile(dir + "/stderr");
+  size_t begun = progress.find("] epoll c=20 rep 2/2");
+  size_t ended = progress.find("\nepoll c=20: ok, ");
+  EXPECT_NE(begun, std::string::npos) << progress;
+  EXPECT_NE(ended, std::string::npos) << progress;
+  EXPECT_LT(begun, ended) << progress;
+  EXPECT_NE(progress.find(" req/s, p99 ", ended), std::string::npos) << progress;
   EXPECT_EQ(SchemaComplaint(files[0]), "");
 
   nlohmann::json document = ReadJsonFile(files[0]);
