@@ -32,7 +32,6 @@ inline std::optional<LoadIo> ParseLoadIo(std::string_view name) {
   return std::nullopt;
 }
 
-// Everything `c10k load` was asked to do.
 // The bounds of a rate (the open loop's requests per second, the connects per
 // second), in total: from one a second to a billion, past what any machine
 // does. Within them every interval between sends or connects is a whole
@@ -40,6 +39,7 @@ inline std::optional<LoadIo> ParseLoadIo(std::string_view name) {
 constexpr double kMinRate = 1;
 constexpr double kMaxRate = 1e9;
 
+// Everything `c10k load` was asked to do.
 struct LoadConfig {
   SocketAddress target;
   std::string target_text;  // as the user wrote it, for messages and JSON

@@ -40,16 +40,12 @@ class FieldReader {
     return object_.at(key).get<std::string>();
   }
 
-  // A duration of at least `minimum_ns` (0 or 1 ms, as the load flags take).
-  int64_t Duration(const char* key, int64_t fallback, int64_t minimum_ns) const {
+  int64_t Duration(const char* key, int64_t fallback) const {
     if (!Has(key)) return fallback;
     const Json& value = object_.at(key);
     std::optional<int64_t> nanos;
     if (value.is_string()) nanos = ParseDuration(value.get<std::string>());
-    if (!nanos || *nanos < minimum_ns) {
-      Fail(key, std::string("a duration") + (minimum_ns > 0 ? " of at least 1ms" : "") +
-                    " such as \"500ms\", \"10s\" or \"2m\"");
-    }
+    if (!nanos) Fail(key, "a duration such as \"500ms\", \"10s\" or \"2m\"");
     return *nanos;
   }
 
@@ -265,8 +261,8 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
         "\"sweep.rate\": protocol line needs a rate: messages are broadcast, not answered, so "
         "there is no closed loop to run");
   }
-  scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond, 0);
-  scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond, 0);
+  scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
+  scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);
   if (scenario.duration_ns < 100 * kNanosPerMilli) reader.Fail("duration", "at least 100ms");
   scenario.repetitions = static_cast<int>(reader.Integer("repetitions", 1, 1, 100));
   scenario.slow_clients = static_cast<int>(reader.Integer("slow_clients", 0, 0, 1000));
@@ -286,7 +282,12 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     auto io = ParseLoadIo(load.String("io", "epoll"));
     if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
     scenario.load_io = *io;
-    scenario.request_timeout_ns = load.Duration("timeout", 0, kNanosPerMilli);
+    // 0 stands for "not given" (the load generator's default); "0s" is
+    // refused, as --timeout 0 is.
+    scenario.request_timeout_ns = load.Duration("timeout", 0);
+    if (load.Has("timeout") && scenario.request_timeout_ns < kNanosPerMilli) {
+      load.Fail("timeout", "a duration of at least 1ms");
+    }
     scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
     if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
       throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
