@@ -2,7 +2,10 @@
 // waits (phase 01's loop, once per client). The kernel's scheduler does the
 // multiplexing. It fixes the blocking server's stall, and costs a stack, a
 // kernel task and context switches per client: 10,000 clients means 10,000
-// threads, most of them asleep, and every request a switch in and out.
+// threads, most of them asleep, and every request a switch in and out. When
+// the clients keep them busy, the one thread that accepts is a single runnable
+// thread among hundreds and a fair scheduler gives it that share of the CPU:
+// new clients wait seconds in the accept queue (runner/ceiling.cc says so).
 //
 // Stacks are 64 KiB instead of the default 8 MiB (of address space) so that
 // the thread count, not the address space, is what runs out. When a thread

@@ -44,5 +44,32 @@ TEST(CeilingTest, WrongBytesAreAnErrorEvenBesideALimit) {
   EXPECT_EQ(verdict.reason, "1 replies did not match what was sent");
 }
 
+TEST(CeilingTest, ConnectionsWithoutAThreadAreBlamedOnTheAcceptingThread) {
+  // No limit was logged: the threads server just had not reached 373 of its
+  // connections (1 accepting thread + 627 client threads at most).
+  LoadResult load;
+  load.stats.established = 1000;
+  load.stats.starved = 373;
+  load.server_peak_threads = 628;
+  const LoadVerdict starved{"error",
+                            "373 of 1000 active connections got no reply in the measured window"};
+  PointObservation threads = Observation("threads", 1000, "c10k serve: listening");
+  LoadVerdict verdict = JudgePoint(load, starved, threads);
+  EXPECT_EQ(verdict.status, "ceiling");
+  EXPECT_EQ(verdict.reason,
+            "threads started only 627 of 1000 client threads: its accepting thread gets one share "
+            "of the CPU among every busy client thread, and the other connections waited in the "
+            "accept queue; 373 of 1000 active connections got no reply in the measured window");
+  // A thread for every connection: the starving lies elsewhere.
+  load.server_peak_threads = 1001;
+  EXPECT_EQ(JudgePoint(load, starved, threads).reason, starved.reason);
+  // Another model's starved connections say nothing of threads, nor do
+  // threads' when the server's thread count was not sampled.
+  load.server_peak_threads = 1;
+  EXPECT_EQ(JudgePoint(load, starved, Observation("blocking", 1000, "")).reason, starved.reason);
+  load.server_peak_threads = 0;
+  EXPECT_EQ(JudgePoint(load, starved, threads).reason, starved.reason);
+}
+
 }  // namespace
 }  // namespace c10k
