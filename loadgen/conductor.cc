@@ -17,6 +17,8 @@ namespace {
 
 constexpr int64_t kServerSampleEvery = 250 * kNanosPerMilli;
 constexpr int64_t kLiveLineEvery = 500 * kNanosPerMilli;
+// How long before the window ends the server's accept queue is read (Run).
+constexpr int64_t kAcceptQueueLead = 20 * kNanosPerMilli;
 
 // CPU seconds of this process so far; getrusage has microsecond resolution,
 // /proc only clock ticks.
@@ -58,7 +60,12 @@ void Conductor::Run() {
   int64_t measure_end = measure_start + config_.duration_ns;
   // Phase 2: warmup. Phase 3: the measured window. The workers end the
   // window on their own clock; this thread only watches.
+  // The accept queue is read just before the window ends: the workers close
+  // their connections as it does, and a server that was not accepting would
+  // then take the closed ones off its queue.
+  int64_t accept_queue_at = measure_end - kAcceptQueueLead;
   bool sampled_start = false;
+  bool sampled_accept_queue = false;
   while (!Stopping()) {
     int64_t now = MonotonicNanos();
     if (!sampled_start && now >= measure_start) {
@@ -66,10 +73,14 @@ void Conductor::Run() {
       sampled_start = true;
     }
     if (now >= measure_end) break;
+    if (!sampled_accept_queue && now >= accept_queue_at) {
+      result_.unaccepted_at_end = AcceptQueueLength(config_.target);
+      sampled_accept_queue = true;
+    }
     if (sampled_start) SampleDuring();
     Tick(now, now < measure_start ? "warmup" : "measuring");
-    usleep(static_cast<useconds_t>(
-        std::clamp<int64_t>((measure_end - now) / kNanosPerMicro, 1, 50000)));
+    int64_t next = sampled_accept_queue ? measure_end : accept_queue_at;
+    usleep(static_cast<useconds_t>(std::clamp<int64_t>((next - now) / kNanosPerMicro, 1, 50000)));
   }
   int64_t end = std::min(MonotonicNanos(), measure_end);
   if (!sampled_start) SampleAtStart();

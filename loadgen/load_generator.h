@@ -26,6 +26,9 @@ struct LoadResult {
   long server_peak_rss_kib = 0;
   int server_peak_threads = 0;
   std::optional<TcpCounters> tcp_before, tcp_after;  // the host's, over the window
+  // Connections in the server's accept queue as the window ended: never
+  // accepted, so never served. nullopt: the server is not on this machine.
+  std::optional<uint64_t> unaccepted_at_end;
 };
 
 // Checks what can be known before connecting: descriptors, ports and memory.

@@ -20,8 +20,8 @@ std::string KeptText(const LoadResult& load, int connections) {
 // A thread per client on a saturated CPU: the accepting thread is one of
 // hundreds of runnable threads, and a fair scheduler gives it that share.
 // Measured with the server on one CPU and 600 busy client threads: it ran one
-// 1.4 ms slice (about 50 new threads) every 0.5 to 0.9 s, so the connections
-// it had not reached waited in the accept queue with no thread to serve them.
+// 1.4 ms slice (about 50 new threads) every 0.5 to 0.9 s; the connections it
+// had not reached waited in the accept queue (the load's reason counts them).
 std::optional<std::string> AcceptStarved(const LoadResult& load, const PointObservation& point) {
   if (point.model != "threads" || load.stats.starved == 0 || load.server_peak_threads < 1) {
     return std::nullopt;
@@ -31,7 +31,7 @@ std::optional<std::string> AcceptStarved(const LoadResult& load, const PointObse
   return "threads started only " + std::to_string(client_threads) + " of " +
          std::to_string(point.connections) +
          " client threads: its accepting thread gets one share of the CPU among every busy "
-         "client thread, and the other connections waited in the accept queue";
+         "client thread";
 }
 
 }  // namespace

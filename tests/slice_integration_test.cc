@@ -85,6 +85,13 @@ TEST(SliceIntegrationTest, ConnectionsLeftWithoutRepliesAreReported) {
   EXPECT_NE(run["reason"].get<std::string>().find("9 of 10 active connections got no reply"),
             std::string::npos)
       << run["reason"];
+  // The nine were never even accepted: the reason tells that from a server
+  // that took them and served others instead.
+  EXPECT_EQ(run["connections"]["unaccepted_at_end"], 9);
+  EXPECT_NE(run["reason"].get<std::string>().find(
+                "(9 connections never accepted: still in the server's accept queue at the end)"),
+            std::string::npos)
+      << run["reason"];
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
