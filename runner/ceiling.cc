@@ -26,7 +26,7 @@ std::optional<std::string> AcceptStarved(const LoadResult& load, const PointObse
   if (point.model != "threads" || load.stats.starved == 0 || load.server_peak_threads < 1) {
     return std::nullopt;
   }
-  int client_threads = load.server_peak_threads - 1;  // the rest accept
+  int client_threads = load.server_peak_threads - 1;  // and one that accepts
   if (client_threads >= point.connections) return std::nullopt;
   return "threads started only " + std::to_string(client_threads) + " of " +
          std::to_string(point.connections) +
