@@ -63,13 +63,13 @@ std::string PointLabel(const std::string& model, const SweepPoint& point) {
 class Progress {
  public:
   Progress(int total, int64_t nominal_per_rep_ns, bool redraw)
-      : total_(total), nominal_ns_(nominal_per_rep_ns), redraw_(redraw), start_ns_(MonotonicNanos()) {}
+      : total_(total), nominal_ns_(nominal_per_rep_ns), redraw_(redraw) {}
 
   void Begin(int index, const std::string& what) {
-    int64_t elapsed = MonotonicNanos() - start_ns_;
-    // Measured pace once there is some, the nominal one before.
-    int64_t per_rep = index > 0 ? elapsed / index : nominal_ns_;
-    int64_t eta = per_rep * (total_ - index);
+    int64_t now = MonotonicNanos();
+    if (index > 0) taken_ns_.push_back(now - last_begin_ns_);
+    last_begin_ns_ = now;
+    int64_t eta = SweepTimeLeft(taken_ns_, total_ - index, nominal_ns_);
     std::fprintf(stderr, "%s[%d/%d] %s  (ETA %s)%s", redraw_ ? "\r\033[K" : "", index + 1, total_,
                  what.c_str(), FormatEta(eta).c_str(), redraw_ ? "" : "\n");
     std::fflush(stderr);
@@ -95,7 +95,8 @@ class Progress {
   int total_;
   int64_t nominal_ns_;
   bool redraw_;
-  int64_t start_ns_;
+  int64_t last_begin_ns_ = 0;
+  std::vector<int64_t> taken_ns_;  // each repetition begun and done so far
 };
 
 // What a point asks of the load generator, before there is a server to aim at.
@@ -169,6 +170,16 @@ Json FailedPointJson(const Scenario& scenario, const SweepPoint& point, const st
 }
 
 }  // namespace
+
+int64_t SweepTimeLeft(std::vector<int64_t> taken, int left, int64_t nominal) {
+  int64_t pace = nominal;
+  if (!taken.empty()) {
+    auto middle = taken.begin() + static_cast<std::ptrdiff_t>(taken.size() / 2);
+    std::nth_element(taken.begin(), middle, taken.end());
+    pace = *middle;
+  }
+  return pace * std::max(left, 0);
+}
 
 std::string WhySkipped(const std::string& model, Protocol protocol) {
   const ServerModel* known = FindServerModel(model);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runner/calibration.h"
 #include "runner/scenario.h"
@@ -28,6 +30,12 @@ std::string CheckSweepLimits(const Scenario& scenario);
 // Why the sweep skips `model` for `protocol` (not compiled here, or it does
 // not serve that protocol), or an empty string when it runs it.
 std::string WhySkipped(const std::string& model, Protocol protocol);
+
+// How long the rest of a sweep should take: `left` more repetitions at the
+// median of the times `taken` by those done, or at `nominal` before any is.
+// The median, not the mean: one model's slow points (a blocking server's
+// connects waiting out their timeout) say little about the models after it.
+int64_t SweepTimeLeft(std::vector<int64_t> taken, int left, int64_t nominal);
 
 // Runs every model of `scenario` over every point of its sweep: a fresh
 // server per model (pinned to CPU 0 and the load generator to CPU 1 when
