@@ -78,15 +78,17 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   if (stats.starved > 0 && !result.interrupted) {
     // Every active connection is meant to be served; one that waited the
     // whole window for a reply shows the server serving others instead.
-    std::string starved = "of " + std::to_string(config.ActiveConnections()) +
-                          " active connections got no reply in the measured window";
+    AppendCount(during, stats.starved,
+                ("of " + std::to_string(config.ActiveConnections()) +
+                 " active connections got no reply in the measured window")
+                    .c_str());
     // The accept queue tells a server that never took the connection from
     // one that took it and served others instead.
     if (result.unaccepted_at_end.value_or(0) > 0) {
-      starved += " (" + std::to_string(*result.unaccepted_at_end) +
-                 " connections never accepted: still in the server's accept queue at the end)";
+      during += "; " + std::to_string(*result.unaccepted_at_end) +
+                " connections were never accepted (still in the server's accept queue at the "
+                "end)";
     }
-    AppendCount(during, stats.starved, starved.c_str());
   }
   if (!during.empty()) problems += (problems.empty() ? "" : "; ") + during;
   if (stats.delivered < stats.expected_deliveries) {

@@ -89,7 +89,8 @@ TEST(SliceIntegrationTest, ConnectionsLeftWithoutRepliesAreReported) {
   // that took them and served others instead.
   EXPECT_EQ(run["connections"]["unaccepted_at_end"], 9);
   EXPECT_NE(run["reason"].get<std::string>().find(
-                "(9 connections never accepted: still in the server's accept queue at the end)"),
+                "; 9 connections were never accepted (still in the server's accept queue at the "
+                "end)"),
             std::string::npos)
       << run["reason"];
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
