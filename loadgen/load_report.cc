@@ -72,7 +72,10 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   AppendCount(during, stats.errors.protocol, "protocol errors");
   if (stats.established == static_cast<uint64_t>(config.connections)) {
     AppendCount(during, stats.errors.reset, "connections reset");
-    AppendCount(during, stats.errors.timeout, "timeouts");
+    AppendCount(during, stats.errors.timeout,
+                ("requests unanswered after the " + FormatDuration(config.request_timeout_ns) +
+                 " --timeout")
+                    .c_str());
     AppendCount(during, stats.errors.other, "socket errors");
   }
   if (stats.starved > 0 && !result.interrupted) {
@@ -82,13 +85,12 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
                 ("of " + std::to_string(config.ActiveConnections()) +
                  " active connections got no reply in the measured window")
                     .c_str());
-    // The accept queue tells a server that never took the connection from
-    // one that took it and served others instead.
-    if (result.unaccepted_at_end.value_or(0) > 0) {
-      during += "; " + std::to_string(*result.unaccepted_at_end) +
-                " connections were never accepted (still in the server's accept queue at the "
-                "end)";
-    }
+  }
+  // Unanswered or starved, the accept queue tells a server that never took
+  // the connections from one that took them and served others instead.
+  if (!during.empty() && result.unaccepted_at_end.value_or(0) > 0) {
+    during += "; " + std::to_string(*result.unaccepted_at_end) +
+              " connections were never accepted (still in the server's accept queue at the end)";
   }
   if (!during.empty()) problems += (problems.empty() ? "" : "; ") + during;
   if (stats.delivered < stats.expected_deliveries) {

@@ -273,6 +273,12 @@ TEST_P(LoadIoTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
   auto run = test->Run();
   EXPECT_EQ(run["status"], "error");
   EXPECT_GE(run["errors"]["timeout"].get<uint64_t>(), 10u) << run["errors"];
+  EXPECT_NE(run["reason"].get<std::string>().find("requests unanswered after the 500ms --timeout"),
+            std::string::npos)
+      << run["reason"];
+  // It had accepted every connection before it stopped.
+  EXPECT_EQ(run["reason"].get<std::string>().find("never accepted"), std::string::npos)
+      << run["reason"];
   EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
   kill(test->Server().Pid(), SIGCONT);
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());

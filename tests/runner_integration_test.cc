@@ -208,15 +208,24 @@ TEST(RunnerIntegrationTest, ACtrlCKeepsWhatWasMeasuredAndBlamesNoServer) {
   EXPECT_EQ(SchemaComplaint(files[0]), "");
 }
 
-TEST(RunnerIntegrationTest, FdSetsizeQuickShowsSelectsCeilingAndNotTheOthers) {
+// Runs the shipped scenario `name` with --quick, which must exit 1 (some
+// model hit its ceiling); returns its schema-valid document's runs.
+nlohmann::json QuickScenarioRuns(const std::string& name, int timeout_s) {
   std::string dir = TempDir();
-  std::string scenario = std::string(testing::kSourceDir) + "/scenarios/fd-setsize.json";
-  auto result = testing::RunC10k({"run", scenario, "--quick", "--out", dir}, 240);
-  EXPECT_EQ(result.status.code, 1) << "select's ceiling makes the run exit 1\n" << result.out;
+  std::string scenario = std::string(testing::kSourceDir) + "/scenarios/" + name + ".json";
+  auto result = testing::RunC10k({"run", scenario, "--quick", "--out", dir}, timeout_s);
+  EXPECT_EQ(result.status.code, 1) << "a ceiling makes the run exit 1\n" << result.out;
   auto files = ResultFiles(dir);
-  ASSERT_EQ(files.size(), 1u);
+  if (files.size() != 1) {
+    ADD_FAILURE() << files.size() << " results documents in " << dir;
+    return nlohmann::json::array();
+  }
   EXPECT_EQ(SchemaComplaint(files[0]), "");
-  auto runs = ReadJsonFile(files[0])["runs"];
+  return ReadJsonFile(files[0])["runs"];
+}
+
+TEST(RunnerIntegrationTest, FdSetsizeQuickShowsSelectsCeilingAndNotTheOthers) {
+  auto runs = QuickScenarioRuns("fd-setsize", 240);
   int checked = 0;
   for (const auto& run : runs) {
     std::string model = run["model"];
@@ -232,6 +241,27 @@ TEST(RunnerIntegrationTest, FdSetsizeQuickShowsSelectsCeilingAndNotTheOthers) {
     ++checked;
   }
   EXPECT_EQ(checked, 9);  // select, poll, epoll at 1000, 1100, 2000
+}
+
+TEST(RunnerIntegrationTest, SlowClientQuickStallsBlockingAndSaysWhy) {
+  // One stalled client holds the blocking server; the ten normal ones wait in
+  // its accept queue until their requests time out. Threads and epoll serve
+  // them as if nothing happened.
+  auto runs = QuickScenarioRuns("slow-client", 120);
+  ASSERT_EQ(runs.size(), 3u);
+  for (const auto& run : runs) {
+    std::string model = run["model"];
+    SCOPED_TRACE(model);
+    if (model != "blocking") {
+      EXPECT_EQ(run["status"], "ok") << run["reason"];
+      EXPECT_EQ(run["connections"]["unaccepted_at_end"], 0);
+      continue;
+    }
+    EXPECT_EQ(run["status"], "ceiling");
+    EXPECT_EQ(run["reason"],
+              "10 requests unanswered after the 500ms --timeout; 10 connections were never "
+              "accepted (still in the server's accept queue at the end)");
+  }
 }
 
 TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
