@@ -181,6 +181,26 @@ int64_t SweepTimeLeft(std::vector<int64_t> taken, int left, int64_t nominal) {
   return pace * std::max(left, 0);
 }
 
+std::string PointNumbers(const Json& run) {
+  char text[128];
+  std::string numbers;
+  if (run["params"].value("active", 1) == 0) {
+    numbers = "all idle";
+  } else {
+    std::snprintf(text, sizeof text, "%.0f %s, p99 %.0f us",
+                  run["throughput"]["requests_per_s"].get<double>(),
+                  run.value("protocol", "") == "line" ? "deliveries/s" : "req/s",
+                  run["latency_us"]["p99"].get<double>());
+    numbers = text;
+  }
+  if (run.contains("cpu") && run["cpu"].contains("server_cpu_pct")) {
+    std::snprintf(text, sizeof text, ", server CPU %.0f%%",
+                  run["cpu"]["server_cpu_pct"].get<double>());
+    numbers += text;
+  }
+  return numbers;
+}
+
 std::string WhySkipped(const std::string& model, Protocol protocol) {
   const ServerModel* known = FindServerModel(model);
   if (!known || !known->compiled) {
@@ -315,12 +335,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       } else if (!repetitions.empty()) {
         // The numbers as each point ends, so nobody waits for the whole sweep
         // and a JSON reader to see how it is going.
-        const Json& run = document["runs"].back();
-        char numbers[96];
-        std::snprintf(numbers, sizeof numbers, ": ok, %.0f req/s, p99 %.0f us",
-                      run["throughput"]["requests_per_s"].get<double>(),
-                      run["latency_us"]["p99"].get<double>());
-        progress.Note(PointLabel(model, point) + numbers);
+        progress.Note(PointLabel(model, point) + ": ok, " + PointNumbers(document["runs"].back()));
       }
       document["interrupted"] = outcome.interrupted || StopRequested();
       save();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,12 @@ std::string WhySkipped(const std::string& model, Protocol protocol);
 // The median, not the mean: one model's slow points (a blocking server's
 // connects waiting out their timeout) say little about the models after it.
 int64_t SweepTimeLeft(std::vector<int64_t> taken, int left, int64_t nominal);
+
+// What the line a point prints when it ends says after "ok": requests/s
+// (line deliveries/s for the line protocol) and p99, and the server's CPU,
+// which is all an idle point (no active connection) is about:
+// "185962 req/s, p99 982 us, server CPU 97%" or "all idle, server CPU 99%".
+std::string PointNumbers(const nlohmann::json& run);
 
 // Runs every model of `scenario` over every point of its sweep: a fresh
 // server per model (pinned to CPU 0 and the load generator to CPU 1 when

@@ -1,4 +1,5 @@
-// The time a sweep's progress line says is left.
+// What a sweep tells the person watching it: the time left, and each point's
+// numbers as it ends.
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
@@ -25,6 +26,25 @@ TEST(SweepProgressTest, ABlockingServersTimeoutsDoNotInflateTheRest) {
 TEST(SweepProgressTest, NothingLeftIsNoTime) {
   EXPECT_EQ(SweepTimeLeft({kSecond}, 0, kSecond), 0);
   EXPECT_EQ(SweepTimeLeft({kSecond}, -1, kSecond), 0);
+}
+
+nlohmann::json PointRun(const char* protocol, int active) {
+  return {{"protocol", protocol},
+          {"params", {{"connections", 1000}, {"active", active}}},
+          {"throughput", {{"requests_per_s", 999000.4}}},
+          {"latency_us", {{"p99", 8126.2}}},
+          {"cpu", {{"server_cpu_pct", 97.4}}}};
+}
+
+TEST(SweepProgressTest, APointsLineSaysWhatItMeasured) {
+  EXPECT_EQ(PointNumbers(PointRun("echo", 1000)), "999000 req/s, p99 8126 us, server CPU 97%");
+  // A line is delivered to every other connection: deliveries, not requests.
+  EXPECT_EQ(PointNumbers(PointRun("line", 10)), "999000 deliveries/s, p99 8126 us, server CPU 97%");
+  // An idle point has no requests to count, only the CPU the server burns.
+  EXPECT_EQ(PointNumbers(PointRun("echo", 0)), "all idle, server CPU 97%");
+  nlohmann::json unsampled = PointRun("echo", 1000);
+  unsampled.erase("cpu");
+  EXPECT_EQ(PointNumbers(unsampled), "999000 req/s, p99 8126 us");
 }
 
 }  // namespace
