@@ -41,16 +41,31 @@ std::optional<ProcSample> SampleProcess(pid_t pid) {
   sample.rss_kib = rss_pages * page_kib;
   sample.threads = static_cast<int>(threads);
   sample.at_ns = MonotonicNanos();
+  if (threads == 1) {
+    // The first field is the thread's time on a CPU in nanoseconds; with one
+    // thread, the process's (a thread that came and went between two
+    // samples is missed; only the threads model starts any).
+    std::ifstream schedstat("/proc/" + std::to_string(pid) + "/schedstat");
+    long long on_cpu_ns = -1;
+    if (schedstat >> on_cpu_ns && on_cpu_ns >= 0) sample.cpu_ns = on_cpu_ns;
+  }
   return sample;
 }
 
 std::optional<ProcSample> SampleSelf() { return SampleProcess(getpid()); }
 
+CpuSeconds CpuBetween(const ProcSample& before, const ProcSample& after) {
+  CpuSeconds ticked{after.user_s - before.user_s, after.sys_s - before.sys_s};
+  if (before.cpu_ns < 0 || after.cpu_ns < 0 || after.cpu_ns < before.cpu_ns) return ticked;
+  double total_s = static_cast<double>(after.cpu_ns - before.cpu_ns) / kNanosPerSecond;
+  double user_share = ticked.Total() > 0 ? ticked.user_s / ticked.Total() : 0;
+  return {total_s * user_share, total_s * (1 - user_share)};
+}
+
 double CpuPercentBetween(const ProcSample& before, const ProcSample& after) {
   double wall_s = static_cast<double>(after.at_ns - before.at_ns) / kNanosPerSecond;
   if (wall_s <= 0) return 0;
-  double cpu_s = (after.user_s - before.user_s) + (after.sys_s - before.sys_s);
-  return 100.0 * cpu_s / wall_s;
+  return 100.0 * CpuBetween(before, after).Total() / wall_s;
 }
 
 }  // namespace c10k

@@ -144,9 +144,10 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
   if (result.server_before && result.server_after) {
     const ProcSample& before = *result.server_before;
     const ProcSample& after = *result.server_after;
+    CpuSeconds used = CpuBetween(before, after);
     cpu["server_cpu_pct"] = Round(CpuPercentBetween(before, after), 0.1);
-    cpu["server_user_s"] = Round(after.user_s - before.user_s, 0.01);
-    cpu["server_sys_s"] = Round(after.sys_s - before.sys_s, 0.01);
+    cpu["server_user_s"] = Round(used.user_s, 0.001);
+    cpu["server_sys_s"] = Round(used.sys_s, 0.001);
     cpu["server_rss_kib"] = result.server_peak_rss_kib;
     cpu["server_threads"] = result.server_peak_threads;
   }

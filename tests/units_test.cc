@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/byte_size.h"
 #include "common/clock.h"
 #include "common/net.h"
+#include "common/proc_sample.h"
 
 namespace c10k {
 namespace {
@@ -59,6 +64,61 @@ TEST(AddressTest, ParsesHostPortForms) {
                           "example.com:80", "127.0.0.1:8x"}) {
     EXPECT_FALSE(ParseHostPort(bad).has_value()) << bad;
   }
+}
+
+ProcSample Sample(double user_s, double sys_s, int64_t cpu_ns) {
+  ProcSample sample;
+  sample.user_s = user_s;
+  sample.sys_s = sys_s;
+  sample.cpu_ns = cpu_ns;
+  sample.threads = cpu_ns >= 0 ? 1 : 4;
+  return sample;
+}
+
+TEST(ProcSampleTest, ThePreciseTotalIsSplitAsTheTicksSplitIt) {
+  // Ticks say 0.25 s user + 0.75 s system; schedstat says 0.98 s in all.
+  CpuSeconds used = CpuBetween(Sample(1.0, 2.0, 5'000'000'000), Sample(1.25, 2.75, 5'980'000'000));
+  EXPECT_DOUBLE_EQ(used.Total(), 0.98);
+  EXPECT_DOUBLE_EQ(used.user_s, 0.245);
+  // No tick fell in the window: all of it is counted as system time.
+  used = CpuBetween(Sample(1.0, 2.0, 5'000'000'000), Sample(1.0, 2.0, 5'004'000'000));
+  EXPECT_DOUBLE_EQ(used.user_s, 0);
+  EXPECT_DOUBLE_EQ(used.sys_s, 0.004);
+  // A multi-threaded process has ticks only.
+  used = CpuBetween(Sample(1.0, 2.0, -1), Sample(1.25, 2.75, -1));
+  EXPECT_DOUBLE_EQ(used.Total(), 1.0);
+  used = CpuBetween(Sample(1.0, 2.0, 5'000'000'000), Sample(1.25, 2.75, -1));
+  EXPECT_DOUBLE_EQ(used.Total(), 1.0);
+}
+
+TEST(ProcSampleTest, ASingleThreadedProcessIsTimedToTheNanosecond) {
+  // A child (one thread: fork copies only the caller) that burns 50 ms of
+  // its own CPU time, then waits to be killed.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    timespec used{};
+    do {
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+    } while (used.tv_sec == 0 && used.tv_nsec < 50'000'000);
+    pause();
+    _exit(0);
+  }
+  auto before = SampleProcess(child);
+  ASSERT_TRUE(before);
+  std::optional<ProcSample> after;
+  do {
+    usleep(10'000);
+    after = SampleProcess(child);
+    ASSERT_TRUE(after);
+  } while (after->cpu_ns < 50'000'000 && MonotonicNanos() - before->at_ns < 10 * kNanosPerSecond);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(before->threads, 1);
+  EXPECT_GE(before->cpu_ns, 0);
+  EXPECT_GE(after->cpu_ns, 50'000'000);
+  EXPECT_NEAR(CpuBetween(*before, *after).Total(),
+              static_cast<double>(after->cpu_ns - before->cpu_ns) / kNanosPerSecond, 1e-9);
 }
 
 }  // namespace
