@@ -17,17 +17,23 @@ std::string KeptText(const LoadResult& load, int connections) {
          " connections kept";
 }
 
-// A thread per client on a saturated CPU: the accepting thread is one of
-// hundreds of runnable threads, and a fair scheduler gives it that share.
-// Measured with the server on one CPU and 600 busy client threads: it ran one
+// Why a threads server's connections starved. A thread per client on a
+// saturated CPU: the accepting thread is one of hundreds of runnable threads, and a fair scheduler
+// gives it that share. Measured with the server on one CPU and 600 busy client threads: it ran one
 // 1.4 ms slice (about 50 new threads) every 0.5 to 0.9 s; the connections it
 // had not reached waited in the accept queue (the load's reason counts them).
-std::optional<std::string> AcceptStarved(const LoadResult& load, const PointObservation& point) {
+// With a thread for every connection, what starves connections is the
+// threads' turns on the CPU: at 15,000 connections, sampled client threads
+// had spent most of the time runnable but waiting for one.
+std::optional<std::string> ThreadsStarved(const LoadResult& load, const PointObservation& point) {
   if (point.model != "threads" || load.stats.starved == 0 || load.server_peak_threads < 1) {
     return std::nullopt;
   }
   int client_threads = load.server_peak_threads - 1;  // and one that accepts
-  if (client_threads >= point.connections) return std::nullopt;
+  if (client_threads >= point.connections) {
+    return "threads ran a thread for each of the " + std::to_string(point.connections) +
+           " connections, and they wait their turns on the CPU";
+  }
   return "threads started only " + std::to_string(client_threads) + " of " +
          std::to_string(point.connections) +
          " client threads: its accepting thread gets one share of the CPU among every busy "
@@ -70,7 +76,7 @@ LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
     return {"ceiling", point.model + " ran out of file descriptors (RLIMIT_NOFILE): " +
                            KeptText(load, point.connections)};
   }
-  if (std::optional<std::string> why = AcceptStarved(load, point)) {
+  if (std::optional<std::string> why = ThreadsStarved(load, point)) {
     return {"ceiling", *why + "; " + load_verdict.reason};
   }
   return {"ceiling", load_verdict.reason};

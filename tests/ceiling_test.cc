@@ -60,9 +60,12 @@ TEST(CeilingTest, ConnectionsWithoutAThreadAreBlamedOnTheAcceptingThread) {
             "threads started only 627 of 1000 client threads: its accepting thread gets one share "
             "of the CPU among every busy client thread; 373 of 1000 active connections got no "
             "reply in the measured window");
-  // A thread for every connection: the starving lies elsewhere.
+  // A thread for every connection: they starve each other of the CPU.
   load.server_peak_threads = 1001;
-  EXPECT_EQ(JudgePoint(load, starved, threads).reason, starved.reason);
+  EXPECT_EQ(JudgePoint(load, starved, threads).reason,
+            "threads ran a thread for each of the 1000 connections, and they wait their turns on "
+            "the CPU; " +
+                starved.reason);
   // Another model's starved connections say nothing of threads, nor do
   // threads' when the server's thread count was not sampled.
   load.server_peak_threads = 1;
