@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -36,9 +37,11 @@ std::optional<std::string> ReadWhole(const char* path) {
   return text.str();
 }
 
-std::optional<uint64_t> ParseHex(std::string_view text) {
+// A whole word as a number: the counters are decimal, the queue lengths and
+// ports hex.
+std::optional<uint64_t> ParseNumber(std::string_view text, int base) {
   uint64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
@@ -74,14 +77,14 @@ std::optional<uint64_t> AcceptQueueInProcNetTcp(std::istream& rows,
     std::vector<std::string_view> words = Words(row);
     if (words.size() < 5 || words[3] != kListen) break;
     size_t colon = words[1].rfind(':');
-    if (colon == std::string_view::npos || ParseHex(words[1].substr(colon + 1)) != port) continue;
-    std::string_view address = words[1].substr(0, colon);
-    bool wanted = false;
-    for (const std::string& hex : addresses_hex) wanted = wanted || address == hex;
-    if (!wanted) continue;
+    if (colon == std::string_view::npos || ParseNumber(words[1].substr(colon + 1), 16) != port) {
+      continue;
+    }
+    if (std::ranges::find(addresses_hex, words[1].substr(0, colon)) == addresses_hex.end())
+      continue;
     size_t queue_colon = words[4].find(':');
     if (queue_colon == std::string_view::npos) continue;
-    std::optional<uint64_t> queued = ParseHex(words[4].substr(queue_colon + 1));
+    std::optional<uint64_t> queued = ParseNumber(words[4].substr(queue_colon + 1), 16);
     if (queued) total = total.value_or(0) + *queued;
   }
   return total;
@@ -135,13 +138,7 @@ std::optional<uint64_t> ProcNetCounter(std::string_view text, std::string_view g
     }
     for (size_t i = 0; i < names.size() && i < words.size(); ++i) {
       if (names[i] != name) continue;
-      uint64_t value = 0;
-      auto [end_of_number, error] =
-          std::from_chars(words[i].data(), words[i].data() + words[i].size(), value);
-      if (error != std::errc() || end_of_number != words[i].data() + words[i].size()) {
-        return std::nullopt;
-      }
-      return value;
+      return ParseNumber(words[i], 10);
     }
     return std::nullopt;
   }

@@ -18,10 +18,11 @@ std::string KeptText(const LoadResult& load, int connections) {
 }
 
 // Why a threads server's connections starved. A thread per client on a
-// saturated CPU: the accepting thread is one of hundreds of runnable threads, and a fair scheduler
-// gives it that share. Measured with the server on one CPU and 600 busy client threads: it ran one
-// 1.4 ms slice (about 50 new threads) every 0.5 to 0.9 s; the connections it
-// had not reached waited in the accept queue (the load's reason counts them).
+// saturated CPU: the accepting thread is one of hundreds of runnable threads,
+// and a fair scheduler gives it that share. Measured with the server on one
+// CPU and 600 busy client threads: it ran one 1.4 ms slice (about 50 new
+// threads) every 0.5 to 0.9 s; the connections it had not reached waited in
+// the accept queue (the load's reason counts them).
 // With a thread for every connection, what starves connections is the
 // threads' turns on the CPU: at 15,000 connections, sampled client threads
 // had spent most of the time runnable but waiting for one.
