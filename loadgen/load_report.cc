@@ -67,6 +67,11 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     if (!why.empty()) problems += " (" + why + ")";
   }
   std::string during;
+  if (stats.error_replies > 0) {
+    AppendCount(
+        during, stats.error_replies,
+        ("error replies from the server, the first \"" + stats.first_error_reply + "\"").c_str());
+  }
   AppendCount(during, stats.mismatches, "replies did not match what was sent");
   AppendCount(during, stats.errors.closed_by_server, "connections closed by the server");
   AppendCount(during, stats.errors.protocol, "protocol errors");
@@ -132,6 +137,13 @@ std::optional<TcpWork> TcpWorkOf(const LoadResult& result) {
         static_cast<double>(work.segments) / static_cast<double>(result.stats.requests);
   }
   return work;
+}
+
+nlohmann::json Verification(const WorkerStats& stats) {
+  nlohmann::json verify = {{"mismatches", stats.mismatches},
+                           {"error_replies", stats.error_replies}};
+  if (stats.error_replies > 0) verify["first_error_reply"] = stats.first_error_reply;
+  return verify;
 }
 
 }  // namespace
@@ -211,7 +223,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"no_ports", stats.errors.no_ports},
         {"no_descriptors", stats.errors.no_descriptors},
         {"other", stats.errors.other}}},
-      {"verify", {{"mismatches", stats.mismatches}}},
+      {"verify", Verification(stats)},
       {"cpu", cpu},
       {"timeseries", timeseries},
       {"in_flight_at_end", stats.in_flight_at_end},

@@ -24,6 +24,8 @@ void WorkerStats::Merge(const WorkerStats& o) {
   bytes_sent += o.bytes_sent;
   bytes_received += o.bytes_received;
   mismatches += o.mismatches;
+  error_replies += o.error_replies;
+  if (first_error_reply.empty()) first_error_reply = o.first_error_reply;
   established += o.established;
   failed += o.failed;
   not_attempted += o.not_attempted;

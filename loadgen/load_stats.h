@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/histogram.h"
 
@@ -30,6 +31,10 @@ struct WorkerStats {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t mismatches = 0;  // whole run, warmup included: a wrong byte is never "warm-up"
+  // Replies in which the server said no (HTTP 4xx/5xx, RESP errors), whole
+  // run too, and the first one's status or error line, to show the user.
+  uint64_t error_replies = 0;
+  std::string first_error_reply;
   uint64_t established = 0;
   uint64_t failed = 0;  // connections that never opened
   // Of those, the ones never tried: a connect waited its whole timeout while

@@ -172,6 +172,7 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
     connection.input.Append(data.substr(parse.consumed));
   }
   stats_.mismatches += parse.mismatches;
+  if (parse.error_replies > 0) NoteErrorReplies(parse);
   bool unasked = !Line() && !CompleteReplies(connection, parse.completed, now);
   if (parse.protocol_error || unasked) {
     ++stats_.errors.protocol;
@@ -184,6 +185,20 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
     SendDue(connection, now);
   } else if (now < measure_end_ns_) {
     SendClosedLoop(connection, now);
+  }
+}
+
+void Worker::NoteErrorReplies(const ReplyParse& parse) {
+  stats_.error_replies += parse.error_replies;
+  if (!stats_.first_error_reply.empty()) return;
+  // Shown in a one-line reason: cut to a sensible length, and any byte that
+  // would break the line or the terminal shown as '?'.
+  constexpr size_t kShown = 120;
+  std::string_view text = parse.first_error.substr(0, kShown);
+  stats_.first_error_reply.reserve(text.size());
+  for (char c : text) {
+    bool printable = c >= 0x20 && c < 0x7f;
+    stats_.first_error_reply += printable ? c : '?';
   }
 }
 

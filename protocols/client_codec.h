@@ -24,6 +24,12 @@ struct ReplyParse {
   size_t consumed = 0;          // bytes of input used; the rest is kept
   uint32_t completed = 0;       // replies completed, in request order
   uint32_t mismatches = 0;      // completed replies whose content was wrong
+  // Completed replies in which the server reported an error (an HTTP status
+  // of 400 or more, a RESP error): well-formed answers that say "no", so not
+  // mismatches. `first_error` is the first one's status or error line, valid
+  // until the codec's next call.
+  uint32_t error_replies = 0;
+  std::string_view first_error;
   bool protocol_error = false;  // the reply stream cannot be parsed any further
 };
 

@@ -44,6 +44,9 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   }
   auto [end, ec] = std::from_chars(status_line.data() + 9, status_line.data() + 12, status_);
   if (ec != std::errc() || end != status_line.data() + 12) return false;
+  // Kept until the reply completes (its body may come in later reads); only
+  // error replies pay for the copy.
+  if (status_ >= 400) error_line_.assign(status_line);
   bool has_length = false;
   uint64_t length = 0;
   std::string_view rest = head.substr(line_end + 2);
@@ -102,7 +105,18 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
     if (body_left_ > 0) return result;
     in_body_ = false;
     ++result.completed;
-    if (status_ != 200) ++result.mismatches;
+    // As wrk counts them: 2xx and 3xx are answers, 4xx and 5xx the server
+    // saying no, and any other status is not HTTP's.
+    if (status_ >= 400 && status_ < 600) {
+      ++result.error_replies;
+      if (result.first_error.empty()) {
+        // A copy: a later reply in this input overwrites error_line_.
+        reported_error_ = error_line_;
+        result.first_error = reported_error_;
+      }
+    } else if (status_ < 200 || status_ >= 400) {
+      ++result.mismatches;
+    }
   }
 }
 

@@ -8,7 +8,7 @@ namespace c10k {
 
 // http, client side: keep-alive GETs of one path; each reply's status line,
 // headers and Content-Length are checked, and the body is consumed as it
-// arrives. A status other than 200 is a mismatch.
+// arrives. A 4xx or 5xx status is an error reply; 2xx and 3xx are answers.
 class HttpClientCodec final : public ClientCodec {
  public:
   explicit HttpClientCodec(const ClientCodecOptions& options);
@@ -25,6 +25,8 @@ class HttpClientCodec final : public ClientCodec {
 
   std::string request_;
   int status_ = 0;
+  std::string error_line_;      // the status line of the reply being read, when 400 or more
+  std::string reported_error_;  // what the last ParseReplies gave as first_error
   bool in_body_ = false;
   uint64_t body_left_ = 0;
 };

@@ -32,6 +32,7 @@ class KeyValueStore {
     return true;
   }
   bool Delete(std::string_view key);
+  size_t CapacityBytes() const { return capacity_bytes_; }
   size_t BytesUsed() const;
 
  private:

@@ -1,8 +1,9 @@
 // RESP replies are parsed whole: every reply this client provokes is small
 // (+PONG, +OK, or a bulk string of --message-size bytes), so waiting for the
 // complete value costs at most one message of buffering and keeps the parser a
-// pure function of its input. Error replies (-ERR ...) and unexpected types are
-// well-formed, so they are mismatches; bytes that are not RESP end the stream.
+// pure function of its input. Error replies (-ERR ..., -OOM ...) are the
+// server's answer, counted as such; other well-formed but unexpected replies
+// are mismatches; bytes that are not RESP end the stream.
 #include "protocols/resp_client.h"
 
 #include <algorithm>
@@ -155,7 +156,17 @@ ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
     }
     if (length == 0) return result;
     std::string_view reply = input.substr(0, static_cast<size_t>(length));
-    if (!Matches(reply, answered_++)) ++result.mismatches;
+    uint64_t sequence = answered_++;
+    bool refused = reply[0] == '-';
+    if (refused) {
+      ++result.error_replies;
+      if (result.first_error.empty()) result.first_error = reply.substr(0, reply.size() - 2);
+    } else if (!Matches(reply, sequence) && !(set_refused_ && reply == "$-1\r\n")) {
+      // A GET that finds nothing after its SET was refused is explained by
+      // that error reply; any other nil means the store lost a value.
+      ++result.mismatches;
+    }
+    if (KindOf(sequence) == Expect::kOk) set_refused_ = refused;
     ++result.completed;
     input.remove_prefix(reply.size());
     result.consumed += reply.size();

@@ -32,6 +32,7 @@ class RespClientCodec final : public ClientCodec {
   uint32_t keys_;
   uint64_t sent_ = 0;
   uint64_t answered_ = 0;
+  bool set_refused_ = false;  // the last SET got an error reply
 };
 
 // The length of the complete RESP value at the front of `input`: 0 when more

@@ -14,6 +14,8 @@
 #include <charconv>
 #include <string>
 
+#include "common/byte_size.h"
+
 namespace c10k {
 
 namespace {
@@ -183,7 +185,9 @@ void RespServerCodec::Execute(ReplySink& sink) {
     if (store_.Set(args_[1], args_[2])) {
       sink.Reply("+OK\r\n");
     } else {
-      sink.Reply("-OOM command not allowed: the key-value store is full\r\n");
+      // Said in full so a client's report names the limit, not just a refusal.
+      sink.Reply("-OOM command not allowed: keys and values would pass the store's " +
+                 FormatBytes(store_.CapacityBytes()) + "\r\n");
     }
   } else if (EqualsUpper(command, "GET")) {
     if (argc != 2) return ReplyWrongArity(sink, "get");

@@ -130,22 +130,37 @@ TEST(HttpClientTest, RepliesCompleteInAnyFragmentation) {
   }
 }
 
-TEST(HttpClientTest, StatusOtherThan200IsAMismatch) {
+TEST(HttpClientTest, ErrorStatusesAreErrorRepliesAndTheFirstIsKept) {
   HttpClientCodec client({});
-  std::string stream = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop" + std::string(kOk);
+  std::string stream = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop" + std::string(kOk) +
+                       "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n";
   ReplyParse parse = client.ParseReplies(stream);
-  EXPECT_EQ(parse.completed, 2u);
-  EXPECT_EQ(parse.mismatches, 1u);
+  EXPECT_EQ(parse.completed, 3u);
+  EXPECT_EQ(parse.error_replies, 2u);
+  EXPECT_EQ(parse.mismatches, 0u);
+  EXPECT_EQ(parse.first_error, "HTTP/1.1 404 Not Found");
   EXPECT_EQ(parse.consumed, stream.size());
 }
 
-TEST(HttpClientTest, InterimAndBodylessReplies) {
+TEST(HttpClientTest, AnErrorReplyWhoseBodyComesLaterIsNamedWhenItCompletes) {
   HttpClientCodec client({});
-  std::string stream =
-      "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kOk) + "HTTP/1.1 204 No Content\r\n\r\n";
+  ReplyParse head = client.ParseReplies("HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nab");
+  EXPECT_EQ(head.completed, 0u);
+  ReplyParse rest = client.ParseReplies("cd");
+  EXPECT_EQ(rest.error_replies, 1u);
+  EXPECT_EQ(rest.first_error, "HTTP/1.1 500 Oops");
+}
+
+TEST(HttpClientTest, SuccessAndRedirectsAreAnswersOtherStatusesMismatches) {
+  HttpClientCodec client({});
+  std::string stream = "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kOk) +
+                       "HTTP/1.1 204 No Content\r\n\r\n" +
+                       "HTTP/1.1 301 Moved\r\nContent-Length: 0\r\n\r\n" +
+                       "HTTP/1.1 700 What\r\nContent-Length: 0\r\n\r\n";
   ReplyParse parse = client.ParseReplies(stream);
-  EXPECT_EQ(parse.completed, 2u);   // the 100 is not a reply of its own
-  EXPECT_EQ(parse.mismatches, 1u);  // 204 is not the 200 asked for
+  EXPECT_EQ(parse.completed, 4u);   // the 100 is not a reply of its own
+  EXPECT_EQ(parse.mismatches, 1u);  // 700 is no HTTP status
+  EXPECT_EQ(parse.error_replies, 0u);
   EXPECT_FALSE(parse.protocol_error);
 }
 
@@ -214,18 +229,33 @@ TEST(RespClientTest, SetGetMixIsVerified) {
   EXPECT_EQ(totals.mismatches, 0u);
 }
 
-TEST(RespClientTest, WrongValuesErrorsAndNilsAreMismatches) {
+TEST(RespClientTest, WrongValuesNilsAndWrongTypesAreMismatches) {
   ClientCodecOptions options{.message_size = 8, .stream_seed = 0, .keys = 10};
   RespClientCodec client(options);
   Requests(client, 6);
   std::string corrupted = GoodSetGetReply(options, 1);
   corrupted[6] ^= 0x01;
-  std::string replies =
-      "+OK\r\n" + corrupted + "-ERR out of memory\r\n" + "$-1\r\n" + "+OK\r\n" + ":1\r\n";
+  std::string replies = "+OK\r\n" + corrupted + "+OK\r\n" + "$-1\r\n" + "+OK\r\n" + ":1\r\n";
   ReplyParse parse = client.ParseReplies(replies);
   EXPECT_EQ(parse.completed, 6u);
-  EXPECT_EQ(parse.mismatches, 4u);
+  EXPECT_EQ(parse.mismatches, 3u);
+  EXPECT_EQ(parse.error_replies, 0u);
   EXPECT_FALSE(parse.protocol_error);
+}
+
+TEST(RespClientTest, ErrorRepliesAreCountedAndExplainTheNilAfterARefusedSet) {
+  ClientCodecOptions options{.message_size = 8, .stream_seed = 0, .keys = 10};
+  RespClientCodec client(options);
+  Requests(client, 6);
+  // SET refused, so its GET finds nothing; SET accepted; GET answered with an
+  // error; SET accepted, but its GET finds nothing: the store lost it.
+  std::string replies = "-OOM full\r\n$-1\r\n+OK\r\n-ERR busy\r\n" + std::string("+OK\r\n");
+  ReplyParse parse = client.ParseReplies(replies);
+  EXPECT_EQ(parse.completed, 5u);
+  EXPECT_EQ(parse.error_replies, 2u);
+  EXPECT_EQ(parse.mismatches, 0u);
+  EXPECT_EQ(parse.first_error, "-OOM full");
+  EXPECT_EQ(client.ParseReplies("$-1\r\n").mismatches, 1u);
 }
 
 TEST(RespClientTest, NonRespIsAProtocolError) {

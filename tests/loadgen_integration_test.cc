@@ -194,6 +194,30 @@ TEST_P(LoadIoTest, CorruptedEchoesAreMismatchesAndExitOne) {
   server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 
+TEST(LoadgenIntegrationTest, AFullRespStoreIsErrorRepliesNamedNotMismatches) {
+  // 1,000 keys of 70,000 bytes pass the server's 64 MiB store after some 960
+  // SETs. Its refusals were once counted as replies that "did not match what
+  // was sent", which sent the user looking for corruption.
+  auto server = StartServer("epoll", "resp");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/store-full.json";
+  auto load =
+      RunC10k({"load", "--target", server->address_text, "--protocol", "resp", "--keys", "1000",
+               "--message-size", "70000", "-c", "2", "-d", "1s", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_GT(run["verify"]["error_replies"].get<uint64_t>(), 0u) << run["verify"];
+  EXPECT_EQ(run["verify"]["mismatches"], 0u) << run["verify"];
+  EXPECT_EQ(run["verify"]["first_error_reply"],
+            "-OOM command not allowed: keys and values would pass the store's 64 MiB");
+  EXPECT_NE(run["reason"].get<std::string>().find(
+                " error replies from the server, the first \"-OOM command not allowed"),
+            std::string::npos)
+      << run["reason"];
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
   RawListener listener;
   std::string dir = TempDir();

@@ -149,6 +149,27 @@ TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
   EXPECT_EQ(JudgeLoad(config, result).status, "ok");
 }
 
+TEST(JudgeLoadTest, ErrorRepliesAreAnErrorThatQuotesTheFirst) {
+  LoadConfig config;
+  config.connections = 1;
+  LoadResult result;
+  result.stats.established = 1;
+  result.stats.requests = 10;
+  result.stats.error_replies = 4;
+  result.stats.first_error_reply = "-OOM command not allowed";
+  LoadVerdict verdict = JudgeLoad(config, result);
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_EQ(verdict.reason,
+            "4 error replies from the server, the first \"-OOM command not allowed\"");
+  // Merged from several workers, the counts add and the first kept is the first seen.
+  WorkerStats other;
+  other.error_replies = 1;
+  other.first_error_reply = "-ERR later";
+  result.stats.Merge(other);
+  EXPECT_EQ(result.stats.error_replies, 5u);
+  EXPECT_EQ(result.stats.first_error_reply, "-OOM command not allowed");
+}
+
 // Both ways of waiting: epoll_pwait2, and the timerfd kept for older kernels.
 class PreciseEpollTest : public ::testing::TestWithParam<bool> {};
 

@@ -180,6 +180,21 @@ TEST_F(RespServerTest, ErrorsKeepTheConnectionOpen) {
   EXPECT_EQ(Run("*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\nsave\r\n"), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
 }
 
+TEST_F(RespServerTest, AFullStoreRefusesSetsAndNamesItsCapacity) {
+  // 64 MiB of 1,000-byte values is about 63,000 SETs; the bound only stops a
+  // store that never fills.
+  std::string value(1000, 'v');
+  std::string reply;
+  for (int key = 0; key < 100000; ++key) {
+    std::string name = std::to_string(key);
+    reply = Run("*3\r\n$3\r\nSET\r\n$" + std::to_string(name.size()) + "\r\n" + name +
+                "\r\n$1000\r\n" + value + "\r\n");
+    if (reply != "+OK\r\n") break;
+  }
+  EXPECT_EQ(reply, "-OOM command not allowed: keys and values would pass the store's 64 MiB\r\n");
+  EXPECT_EQ(Run("GET 1\r\n").substr(0, 7), "$1000\r\n");
+}
+
 TEST_F(RespServerTest, PipelinedCommandsAreAnsweredInOrderAndPartialOnesWait) {
   ConsumeResult result;
   std::string replies = Run("PING\r\n*1\r\n$4\r\nPING\r\nECHO a\r\n*2\r\n$4\r\nECHO\r\n$3\r\nab", &result);
