@@ -61,6 +61,11 @@ class ClientRing {
   // of success some other way (a reply to what was sent).
   void Send(int fd, uint32_t token, std::string_view bytes, bool report_success);
   void WatchReadable(int fd, uint32_t token);  // a completion each time fd turns readable
+  // Hands what is queued to the kernel now, without waiting. The kernel
+  // looks an operation's fd up when it is submitted, so before a socket is
+  // closed its queued operations must go: otherwise the next socket opened,
+  // which gets the same fd number, would receive them.
+  void SubmitQueued();
 
   // Submits what is queued and waits until something completes or
   // `deadline_ns` (MonotonicNanos scale) passes; then hands every completion

@@ -210,6 +210,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"failed", stats.failed},
         {"not_attempted", stats.not_attempted},
         {"starved", stats.starved},
+        {"reconnects", stats.reconnects},
         {"connect_s", Round(result.connect_s, 0.001)},
         {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
         {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},
@@ -273,6 +274,12 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
           result.interrupted ? " (interrupted)" : "");
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);
+  if (stats.reconnects > 0) {
+    Appendf(summary,
+            "  reconnected %llu times: the server closes connections after a reply that says "
+            "\"Connection: close\" (nginx: keepalive_requests)\n",
+            static_cast<unsigned long long>(stats.reconnects));
+  }
   Appendf(summary, "  %.0f req/s, %.2f MB/s\n", PerSecond(stats.requests, result.measured_s),
           PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6);
   AppendLatencyLine(summary, "latency us:", stats.latency);

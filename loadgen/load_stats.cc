@@ -29,6 +29,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   established += o.established;
   failed += o.failed;
   not_attempted += o.not_attempted;
+  reconnects += o.reconnects;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -41,6 +41,9 @@ struct WorkerStats {
   // no other completed, so the server had stopped accepting (see
   // Worker::ExpireConnects).
   uint64_t not_attempted = 0;
+  // Connections opened again because the server announced it was closing
+  // them (HTTP's Connection: close, nginx's keepalive_requests): not errors.
+  uint64_t reconnects = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

@@ -72,6 +72,11 @@ class Worker final : private StampSink, private RingSink {
     // until it completes; requests made meanwhile wait in `output`.
     ByteBuffer sending;
     bool send_in_flight = false;
+    bool receive_armed = false;  // --io uring: its multishot receive is in the ring
+    // The server said it closes this connection after a reply (HTTP's
+    // Connection: close), so it is being opened again; the requests it left
+    // unanswered stay in flight and are sent again once it is.
+    bool reopening = false;
   };
 
   // worker.cc: the loop.
@@ -94,6 +99,9 @@ class Worker final : private StampSink, private RingSink {
   void CountConnectFailure(int error);
   void FailEveryConnect(int error);
   void GiveUpUnstartedConnects();
+  void Reopen(Connection& connection, int64_t now);
+  void ContinueReopen(Connection& connection, int64_t now);
+  void FinishReopen(Connection& connection, int64_t now);
 
   // worker_traffic.cc: requests and replies.
   void StartTraffic(int64_t start, int64_t now);

@@ -1,7 +1,9 @@
 // The connect phase of a worker: nonblocking connects, at most
 // kMaxConnectsInFlight at a time (or paced by --connect-rate), each bound to
 // its source address, each with its own deadline. A failed connect is counted
-// by kind and never retried: the run reports what the server did.
+// by kind and never retried: the run reports what the server did. A
+// connection the server announced it would close (HTTP's Connection: close)
+// is opened again, as wrk does; one it closed unannounced is an error.
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -149,6 +151,12 @@ void Worker::FinishConnect(Connection& connection, int64_t now) {
   getsockopt(connection.fd.Get(), SOL_SOCKET, SO_ERROR, &error, &length);
   --connecting_;
   if (error != 0) {
+    if (connection.reopening) {
+      // The connection was open before: losing it is an error of the run's
+      // traffic, not a connection that never opened.
+      Fail(connection, error);
+      return;
+    }
     connection.fd.Reset();
     connection.state = State::kClosed;
     CountConnectFailure(error);
@@ -156,11 +164,56 @@ void Worker::FinishConnect(Connection& connection, int64_t now) {
   }
   connection.state = State::kOpen;
   last_connected_ns_ = now;
+  if (connection.reopening) {
+    FinishReopen(connection, now);
+    return;
+  }
   ++stats_.established;
   ++resolved_;
   stats_.connect_latency.Record(now - connection.connect_started_ns);
   // Idle connections still watch for the server closing them.
   WatchOpenConnection(connection);
+}
+
+void Worker::Reopen(Connection& connection, int64_t now) {
+  ++stats_.reconnects;
+  uint32_t unanswered = connection.in_flight;
+  Close(connection);
+  connection.in_flight = unanswered;
+  connection.reopening = true;
+  connection.input.Clear();
+  ContinueReopen(connection, now);
+}
+
+void Worker::ContinueReopen(Connection& connection, int64_t now) {
+  if (!connection.reopening || connection.state != State::kClosed) return;
+  // --io uring: the old socket's receive and send carry the connection's
+  // index as their token, so the new socket may take it only once both have
+  // ended (their completions call this again).
+  if (ring_ && (connection.receive_armed || connection.send_in_flight)) return;
+  connection.output.Clear();
+  connection.sending.Clear();
+  connection.connect_started_ns = now;
+  if (!OpenSocket(connection, IndexOf(connection))) Fail(connection, errno);
+}
+
+void Worker::FinishReopen(Connection& connection, int64_t now) {
+  connection.reopening = false;
+  WatchOpenConnection(connection);
+  if (!traffic_started_ || !connection.active) return;
+  // The requests sent after the server's last reply were never read: they
+  // go again, keeping their slots (open loop latency includes the reopen).
+  for (uint32_t i = 0; i < connection.in_flight; ++i) {
+    connection.codec->WriteRequest(connection.output);
+    in_flight_[connection.ring + (connection.oldest + i) % depth_].sent_ns = now;
+  }
+  if (config_.OpenLoop()) {
+    SendDue(connection, now);
+  } else if (now < measure_end_ns_) {
+    SendClosedLoop(connection, now);
+  } else {
+    Flush(connection, now);
+  }
 }
 
 }  // namespace c10k

@@ -181,6 +181,10 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   }
   if (!connection.active || Line()) return;
   if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
+  if (parse.server_closes) {
+    Reopen(connection, now);
+    return;
+  }
   if (config_.OpenLoop()) {
     SendDue(connection, now);
   } else if (now < measure_end_ns_) {
@@ -242,6 +246,12 @@ void Worker::RecordLatency(int64_t corrected, int64_t uncorrected, int64_t compl
 
 void Worker::ExpireRequests(int64_t now) {
   for (auto& connection : connections_) {
+    if (connection.state == State::kConnecting && connection.reopening &&
+        connection.connect_started_ns + config_.connect_timeout_ns <= now) {
+      --connecting_;
+      Fail(connection, ETIMEDOUT);
+      continue;
+    }
     if (connection.state != State::kOpen || connection.in_flight == 0) continue;
     const InFlight& oldest = in_flight_[connection.ring + connection.oldest];
     if (oldest.sent_ns + config_.request_timeout_ns > now) continue;
@@ -276,8 +286,12 @@ void Worker::Fail(Connection& connection, int error) {
 
 void Worker::Close(Connection& connection) {
   // A socket with a receive armed in the ring stays open until that receive
-  // ends; shutting it down ends it, and the server sees the close now.
-  if (ring_ && connection.fd.Valid()) shutdown(connection.fd.Get(), SHUT_RDWR);
+  // ends; shutting it down ends it, and the server sees the close now. Its
+  // queued operations go to the kernel before its fd number is freed.
+  if (ring_ && connection.fd.Valid()) {
+    shutdown(connection.fd.Get(), SHUT_RDWR);
+    ring_->SubmitQueued();
+  }
   if (expected_known_ && connection.state == State::kOpen) {
     // A line receiver that is gone no longer waits for anything.
     expected_open_ -= window_messages_ - connection.window_sent;
@@ -286,6 +300,7 @@ void Worker::Close(Connection& connection) {
   connection.fd.Reset();
   connection.state = State::kClosed;
   connection.in_flight = 0;
+  connection.reopening = false;
 }
 
 }  // namespace c10k

@@ -61,6 +61,7 @@ void Worker::WatchOpenConnection(Connection& connection) {
   epoll_ctl(epoll_.Fd(), EPOLL_CTL_DEL, connection.fd.Get(), nullptr);
   connection.interest = 0;
   ring_->Receive(connection.fd.Get(), IndexOf(connection));
+  connection.receive_armed = true;
 }
 
 void Worker::SendThroughRing(Connection& connection) {
@@ -98,8 +99,13 @@ void Worker::OnCompletion(const RingCompletion& completion, int64_t now) {
 }
 
 void Worker::OnReceived(Connection& connection, const RingCompletion& completion, int64_t now) {
-  // A connection closed meanwhile: this is its receive ending.
-  if (connection.state != State::kOpen) return;
+  if (completion.ended) connection.receive_armed = false;
+  // A connection closed meanwhile: this is its receive ending, which a
+  // connection being opened again may have waited for.
+  if (connection.state != State::kOpen) {
+    ContinueReopen(connection, now);
+    return;
+  }
   if (completion.result > 0) {
     ReplyBytes(connection, completion.data, now);
   } else if (completion.result == 0) {
@@ -113,12 +119,16 @@ void Worker::OnReceived(Connection& connection, const RingCompletion& completion
   // it can be armed again at once.
   if (completion.ended && connection.state == State::kOpen) {
     ring_->Receive(connection.fd.Get(), IndexOf(connection));
+    connection.receive_armed = true;
   }
 }
 
 void Worker::OnSent(Connection& connection, int result, int64_t now) {
   connection.send_in_flight = false;
-  if (connection.state != State::kOpen) return;
+  if (connection.state != State::kOpen) {
+    ContinueReopen(connection, now);
+    return;
+  }
   if (result < 0) {
     Fail(connection, -result);
     return;

@@ -31,6 +31,11 @@ struct ReplyParse {
   uint32_t error_replies = 0;
   std::string_view first_error;
   bool protocol_error = false;  // the reply stream cannot be parsed any further
+  // The last completed reply said the server closes the connection after it
+  // (HTTP's "Connection: close"); parsing stopped there. Requests sent after
+  // it will not be answered on this connection, and a codec only says this
+  // when they can be sent again unchanged on a new one.
+  bool server_closes = false;
 };
 
 // The times a broadcast message carries with it, so that whoever receives it

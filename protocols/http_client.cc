@@ -2,7 +2,10 @@
 // Content-Length (or chunked encoding, which the servers here never use): a
 // reply without either would have to end at close, which a load generator
 // cannot tell from a failure, so it is a protocol error. 1xx interim replies
-// are skipped; 204 and 304 carry no body.
+// are skipped; 204 and 304 carry no body. A reply that says the server closes
+// the connection after it (Connection: close, or HTTP/1.0 without keep-alive,
+// as nginx does after keepalive_requests) is reported, so the worker can open
+// a new connection the way wrk does.
 #include "protocols/http_client.h"
 
 #include <charconv>
@@ -27,6 +30,17 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+// True when the comma-separated header value lists `token` (any case).
+bool HasToken(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    if (EqualsIgnoringCase(Trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
@@ -49,6 +63,8 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   if (status_ >= 400) error_line_.assign(status_line);
   bool has_length = false;
   uint64_t length = 0;
+  closes_ = false;
+  keeps_alive_ = false;
   std::string_view rest = head.substr(line_end + 2);
   while (!rest.empty()) {
     size_t next = rest.find("\r\n");
@@ -68,8 +84,13 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
       length = parsed;
     } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
       return false;
+    } else if (EqualsIgnoringCase(name, "connection")) {
+      closes_ = HasToken(value, "close");
+      keeps_alive_ = HasToken(value, "keep-alive");
     }
   }
+  // HTTP/1.0 closes after each reply unless it says otherwise.
+  if (status_line[7] == '0' && !keeps_alive_) closes_ = true;
   bool bodyless = (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
   if (bodyless) {
     body_left_ = 0;
@@ -116,6 +137,12 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
       }
     } else if (status_ < 200 || status_ >= 400) {
       ++result.mismatches;
+    }
+    if (closes_) {
+      // Whatever follows on this connection is not an answer; the worker
+      // opens a new one and sends the unanswered GETs again.
+      result.server_closes = true;
+      return result;
     }
   }
 }

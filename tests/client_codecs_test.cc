@@ -164,6 +164,35 @@ TEST(HttpClientTest, SuccessAndRedirectsAreAnswersOtherStatusesMismatches) {
   EXPECT_FALSE(parse.protocol_error);
 }
 
+TEST(HttpClientTest, AReplyThatClosesTheConnectionEndsTheParse) {
+  HttpClientCodec client({});
+  std::string closing =
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive, CLOSE\r\n\r\nok";
+  ReplyParse parse = client.ParseReplies(std::string(kOk) + closing + std::string(kOk));
+  EXPECT_EQ(parse.completed, 2u);
+  EXPECT_TRUE(parse.server_closes);
+  EXPECT_EQ(parse.consumed, kOk.size() + closing.size());
+  // The codec starts the next connection clean.
+  ReplyParse next = client.ParseReplies(kOk);
+  EXPECT_EQ(next.completed, 1u);
+  EXPECT_FALSE(next.server_closes);
+}
+
+TEST(HttpClientTest, HttpOneZeroClosesUnlessItKeepsAlive) {
+  std::string_view body = "Content-Length: 0\r\n\r\n";
+  HttpClientCodec closes({});
+  EXPECT_TRUE(closes.ParseReplies("HTTP/1.0 200 OK\r\n" + std::string(body)).server_closes);
+  HttpClientCodec keeps({});
+  EXPECT_FALSE(
+      keeps.ParseReplies("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n" + std::string(body))
+          .server_closes);
+  HttpClientCodec closing_word_in_a_value({});
+  EXPECT_FALSE(closing_word_in_a_value
+                   .ParseReplies("HTTP/1.1 200 OK\r\nX-Note: close\r\nConnection: closed\r\n" +
+                                 std::string(body))
+                   .server_closes);
+}
+
 TEST(HttpClientTest, UndelimitedOrMalformedRepliesAreProtocolErrors) {
   for (std::string_view bad :
        {std::string_view("HTTP/1.1 200 OK\r\n\r\nbody until close"),

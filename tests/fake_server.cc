@@ -1,9 +1,10 @@
 // A tiny test-only TCP server for the load generator's tests, where the real
 // server models cannot help: it can corrupt what it echoes, it reports how
 // many bytes each connection sent it, and it can broadcast lines before the
-// real line protocol exists on the server side.
+// real line protocol exists on the server side, and it can answer HTTP the
+// way nginx does past keepalive_requests.
 //
-//   fake_server --mode echo|corrupt|broadcast
+//   fake_server --mode echo|corrupt|broadcast|http-close
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
 // prints "connections N silent S bytes B" (S: connections that never sent a
@@ -24,16 +25,23 @@
 namespace c10k {
 namespace {
 
-enum class Mode { kEcho, kCorrupt, kBroadcast };
+enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose };
 
 // Every this many bytes, corrupt mode flips a bit of what it echoes.
 constexpr uint64_t kCorruptEvery = 1000;
+// http-close answers this many GETs per connection, the last with
+// "Connection: close", then closes it as nginx does: it stops writing, reads
+// and drops whatever else comes (a lingering close, so that requests already
+// sent do not turn into a reset) until the client closes.
+constexpr int kHttpRepliesPerConnection = 5;
 
 struct Peer {
   UniqueFd fd;
   uint64_t received = 0;
-  std::string input;   // broadcast: a partial line
+  std::string input;   // broadcast: a partial line; http-close: a partial request
   std::string output;  // not yet written
+  int replies = 0;     // http-close: GETs answered
+  bool lingering = false;  // http-close: said Connection: close, drops input
 };
 
 void Send(Peer& peer, std::string_view bytes) {
@@ -42,6 +50,24 @@ void Send(Peer& peer, std::string_view bytes) {
     IoResult result = WriteSome(peer.fd.Get(), peer.output.data(), peer.output.size());
     if (!result.Ok()) return;
     peer.output.erase(0, result.bytes);
+  }
+  if (peer.lingering && peer.output.empty()) shutdown(peer.fd.Get(), SHUT_WR);
+}
+
+// http-close: answers every complete request head in the peer's input.
+void AnswerHttp(Peer& peer, std::string_view data) {
+  if (peer.lingering) return;
+  peer.input.append(data);
+  size_t end;
+  while ((end = peer.input.find("\r\n\r\n")) != std::string::npos) {
+    peer.input.erase(0, end + 4);
+    if (++peer.replies < kHttpRepliesPerConnection) {
+      Send(peer, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      continue;
+    }
+    peer.lingering = true;  // Send stops writing once this reply is out
+    Send(peer, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    return;
   }
 }
 
@@ -87,7 +113,9 @@ int Serve(Mode mode) {
         continue;
       }
       std::string_view data(chunk.data(), result.bytes);
-      if (mode == Mode::kBroadcast) {
+      if (mode == Mode::kHttpClose) {
+        AnswerHttp(peer, data);
+      } else if (mode == Mode::kBroadcast) {
         peer.input.append(data);
         size_t newline;
         while ((newline = peer.input.find('\n')) != std::string::npos) {
@@ -141,11 +169,13 @@ int main(int argc, char** argv) {
       mode = c10k::Mode::kCorrupt;
     else if (name == "broadcast")
       mode = c10k::Mode::kBroadcast;
+    else if (name == "http-close")
+      mode = c10k::Mode::kHttpClose;
     else if (name != "echo")
       argc = 0;
   }
   if (argc != 1 && argc != 3) {
-    std::fprintf(stderr, "usage: fake_server [--mode echo|corrupt|broadcast]\n");
+    std::fprintf(stderr, "usage: fake_server [--mode echo|corrupt|broadcast|http-close]\n");
     return 2;
   }
   return c10k::Serve(mode);

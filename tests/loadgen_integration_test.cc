@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cinttypes>
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -324,6 +326,52 @@ TEST_P(LoadIoTest, IdleConnectionsSendNothing) {
   std::string report;
   while (auto line = server->process.ReadLine(5 * kNanosPerSecond)) report = *line;
   EXPECT_EQ(report.rfind("connections 50 silent 40 ", 0), 0u) << report;
+}
+
+TEST_P(LoadIoTest, AnnouncedClosesAreReopenedAndTheirRequestsSentAgain) {
+  // The fake server closes every connection after its fifth GET, saying
+  // "Connection: close" as nginx does past keepalive_requests (1,000 by
+  // default). Such runs once ended in a second with every connection
+  // "closed by the server". Pipelined requests after the fifth go unanswered
+  // and must be sent again on the new connection: any lost one would show as
+  // a timeout or as starved connections.
+  for (std::vector<std::string> load_args : {std::vector<std::string>{"--depth", "1"},
+                                             {"--depth", "3"},
+                                             {"--depth", "2", "--rate", "2000"}}) {
+    auto server = StartFakeServer("http-close");
+    ASSERT_TRUE(server);
+    std::string json = TempDir() + "/reopen.json";
+    std::vector<std::string> args = {
+        "load",     "--target", server->address_text, "--protocol", "http",   "-c", "4", "-d", "1s",
+        "--warmup", "200ms",    "--timeout",          "1s",         "--json", json};
+    args.insert(args.end(), load_args.begin(), load_args.end());
+    auto load = RunC10k(WithIo(args));
+    std::string what = load_args[1] + (load_args.size() > 2 ? " open loop" : "");
+    EXPECT_TRUE(load.status.Clean()) << what << ": " << load.status.Describe() << "\n" << load.out;
+    auto run = OnlyRun(json);
+    EXPECT_EQ(run["status"], "ok") << what << ": " << run["reason"];
+    uint64_t reconnects = run["connections"]["reconnects"].get<uint64_t>();
+    uint64_t requests = run["throughput"]["requests"].get<uint64_t>();
+    // Five GETs a connection: a reopen for every fifth reply, give or take
+    // the warm-up's and the window's edges.
+    EXPECT_GT(reconnects, requests / 5) << what << ": " << run["connections"];
+    for (auto& [kind, count] : run["errors"].items()) EXPECT_EQ(count, 0u) << what << ": " << kind;
+    EXPECT_EQ(run["connections"]["starved"], 0u) << what;
+    EXPECT_NE(load.out.find("  reconnected " + std::to_string(reconnects) +
+                            " times: the server "
+                            "closes connections after a reply that says \"Connection: close\""),
+              std::string::npos)
+        << load.out;
+    server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+    // Every reopen is a connection the server accepted, but for the few
+    // still in its accept queue when it stopped.
+    std::string report;
+    while (auto line = server->process.ReadLine(5 * kNanosPerSecond)) report = *line;
+    uint64_t accepted = 0;
+    ASSERT_EQ(std::sscanf(report.c_str(), "connections %" SCNu64, &accepted), 1) << report;
+    EXPECT_LE(accepted, 4 + reconnects) << what;
+    EXPECT_GE(accepted + 4, 4 + reconnects) << what;
+  }
 }
 
 TEST(LoadgenIntegrationTest, SourceAddrsSpreadConnectionsOverEveryAddress) {
