@@ -1,11 +1,12 @@
-// HTTP/1.1 replies on a keep-alive connection can only be delimited by
-// Content-Length (or chunked encoding, which the servers here never use): a
-// reply without either would have to end at close, which a load generator
-// cannot tell from a failure, so it is a protocol error. 1xx interim replies
-// are skipped; 204 and 304 carry no body. A reply that says the server closes
-// the connection after it (Connection: close, or HTTP/1.0 without keep-alive,
-// as nginx does after keepalive_requests) is reported, so the worker can open
-// a new connection the way wrk does.
+// HTTP/1.1 replies on a keep-alive connection are delimited by Content-Length
+// or by chunked transfer coding (what servers send when they stream a body of
+// unknown length); the chunks are skipped as they arrive, never buffered. A
+// reply delimited by neither would have to end at close, which a load
+// generator cannot tell from a failure, so it is a protocol error. 1xx interim
+// replies are skipped; 204 and 304 carry no body. A reply that says the server
+// closes the connection after it (Connection: close, or HTTP/1.0 without
+// keep-alive, as nginx does after keepalive_requests) is reported, so the
+// worker can open a new connection the way wrk does.
 #include "protocols/http_client.h"
 
 #include <charconv>
@@ -62,6 +63,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   // error replies pay for the copy.
   if (status_ >= 400) error_line_.assign(status_line);
   bool has_length = false;
+  bool chunked = false;
   uint64_t length = 0;
   closes_ = false;
   keeps_alive_ = false;
@@ -83,7 +85,14 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
       has_length = true;
       length = parsed;
     } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
-      return false;
+      // Only a final "chunked" delimits the body (gzip, chunked is fine: the
+      // body is skipped, not decoded); any other coding ends at close.
+      size_t last = value.rfind(',');
+      if (!EqualsIgnoringCase(Trim(value.substr(last == std::string_view::npos ? 0 : last + 1)),
+                              "chunked")) {
+        return false;
+      }
+      chunked = true;
     } else if (EqualsIgnoringCase(name, "connection")) {
       closes_ = HasToken(value, "close");
       keeps_alive_ = HasToken(value, "keep-alive");
@@ -92,39 +101,99 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   // HTTP/1.0 closes after each reply unless it says otherwise.
   if (status_line[7] == '0' && !keeps_alive_) closes_ = true;
   bool bodyless = (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
+  body_left_ = 0;
   if (bodyless) {
-    body_left_ = 0;
+    part_ = Part::kBody;
     return true;
   }
+  // Chunked coding overrides a Content-Length (RFC 9112, 6.3).
+  if (chunked) {
+    part_ = Part::kChunkSize;
+    return true;
+  }
+  part_ = Part::kBody;
   body_left_ = length;
   return has_length;
 }
 
+int64_t HttpClientCodec::ParseChunkSize(std::string_view input) {
+  size_t end = input.find("\r\n");
+  if (end == std::string_view::npos) return input.size() > kMaxChunkLine ? -1 : 0;
+  // "1a3f", then optional extensions after a ';', which say nothing needed here.
+  std::string_view line = input.substr(0, end);
+  std::string_view digits = Trim(line.substr(0, line.find(';')));
+  auto [stop, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), body_left_, 16);
+  if (digits.empty() || error != std::errc() || stop != digits.data() + digits.size()) return -1;
+  part_ = body_left_ == 0 ? Part::kTrailer : Part::kChunkData;
+  return static_cast<int64_t>(end + 2);
+}
+
 ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
   ReplyParse result;
+  // Moves past `n` bytes the current part has used.
+  auto use = [&](size_t n) {
+    input.remove_prefix(n);
+    result.consumed += n;
+  };
   while (true) {
-    if (!in_body_) {
-      size_t head_end = input.find("\r\n\r\n");
-      if (head_end == std::string_view::npos) {
-        if (input.size() > kMaxHead) result.protocol_error = true;
-        return result;
+    switch (part_) {
+      case Part::kHead: {
+        size_t head_end = input.find("\r\n\r\n");
+        if (head_end == std::string_view::npos) {
+          if (input.size() > kMaxHead) result.protocol_error = true;
+          return result;
+        }
+        if (head_end + 4 > kMaxHead || !ParseHead(input.substr(0, head_end + 4))) {
+          result.protocol_error = true;
+          return result;
+        }
+        use(head_end + 4);
+        // An interim reply (100 Continue) is followed by the real one.
+        if (status_ >= 100 && status_ < 200) part_ = Part::kHead;
+        continue;
       }
-      if (head_end + 4 > kMaxHead || !ParseHead(input.substr(0, head_end + 4))) {
-        result.protocol_error = true;
-        return result;
+      case Part::kBody:
+      case Part::kChunkData: {
+        size_t take = input.size() < body_left_ ? input.size() : static_cast<size_t>(body_left_);
+        body_left_ -= take;
+        use(take);
+        if (body_left_ > 0) return result;
+        if (part_ == Part::kBody) break;  // the reply is complete
+        part_ = Part::kChunkEnd;
+        continue;
       }
-      input.remove_prefix(head_end + 4);
-      result.consumed += head_end + 4;
-      // An interim reply (100 Continue) is followed by the real one.
-      if (status_ >= 100 && status_ < 200) continue;
-      in_body_ = true;
+      case Part::kChunkEnd:
+        if (input.size() < 2) return result;
+        if (input.substr(0, 2) != "\r\n") {
+          result.protocol_error = true;
+          return result;
+        }
+        use(2);
+        part_ = Part::kChunkSize;
+        continue;
+      case Part::kChunkSize: {
+        int64_t line = ParseChunkSize(input);
+        if (line <= 0) {
+          result.protocol_error = line < 0;
+          return result;
+        }
+        use(static_cast<size_t>(line));
+        continue;
+      }
+      case Part::kTrailer: {
+        // Trailer fields, if any, then the empty line that ends the reply.
+        size_t end = input.find("\r\n");
+        if (end == std::string_view::npos) {
+          if (input.size() > kMaxHead) result.protocol_error = true;
+          return result;
+        }
+        use(end + 2);
+        if (end > 0) continue;
+        break;
+      }
     }
-    size_t take = input.size() < body_left_ ? input.size() : static_cast<size_t>(body_left_);
-    body_left_ -= take;
-    input.remove_prefix(take);
-    result.consumed += take;
-    if (body_left_ > 0) return result;
-    in_body_ = false;
+    part_ = Part::kHead;
     ++result.completed;
     // As wrk counts them: 2xx and 3xx are answers, 4xx and 5xx the server
     // saying no, and any other status is not HTTP's.

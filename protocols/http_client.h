@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "protocols/client_codec.h"
@@ -7,21 +8,37 @@
 namespace c10k {
 
 // http, client side: keep-alive GETs of one path; each reply's status line,
-// headers and Content-Length are checked, and the body is consumed as it
-// arrives. A 4xx or 5xx status is an error reply; 2xx and 3xx are answers.
+// headers and Content-Length (or chunks) are checked, and the body is
+// consumed as it arrives. A 4xx or 5xx status is an error reply; 2xx and 3xx are answers.
 class HttpClientCodec final : public ClientCodec {
  public:
   explicit HttpClientCodec(const ClientCodecOptions& options);
   void WriteRequest(ByteBuffer& out) override;
   ReplyParse ParseReplies(std::string_view input) override;
 
-  // A reply head longer than this is a protocol error, not a reason to buffer.
+  // A reply head (or a trailer line) longer than this is a protocol error,
+  // not a reason to buffer; so is a chunk-size line longer than kMaxChunkLine.
   static constexpr size_t kMaxHead = 64 * 1024;
+  static constexpr size_t kMaxChunkLine = 1024;
 
  private:
+  // Where in a reply the parser is.
+  enum class Part : uint8_t {
+    kHead,       // status line and headers, up to the blank line
+    kBody,       // body_left_ bytes of a Content-Length body (or none)
+    kChunkSize,  // a chunk's size line
+    kChunkData,  // body_left_ bytes of the chunk
+    kChunkEnd,   // the CRLF after a chunk's data
+    kTrailer,    // trailer lines after the last (zero) chunk, to a blank line
+  };
+
   // Parses one complete head (through the blank line). False on a malformed
-  // head; sets status_ and body_left_ (or has_length_ = false).
+  // head or one whose body has no delimiter; sets status_, part_ and
+  // body_left_.
   bool ParseHead(std::string_view head);
+  // At a chunk-size line: its length with the CRLF (0: incomplete, -1:
+  // malformed); sets body_left_ and the next part.
+  int64_t ParseChunkSize(std::string_view input);
 
   std::string request_;
   int status_ = 0;
@@ -29,7 +46,7 @@ class HttpClientCodec final : public ClientCodec {
   std::string reported_error_;  // what the last ParseReplies gave as first_error
   bool closes_ = false;         // the reply being read ends the connection
   bool keeps_alive_ = false;    // it said keep-alive (HTTP/1.0)
-  bool in_body_ = false;
+  Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };
 

@@ -19,6 +19,7 @@ namespace {
 struct Totals {
   uint32_t completed = 0;
   uint32_t mismatches = 0;
+  uint32_t error_replies = 0;
   bool protocol_error = false;
 };
 
@@ -35,6 +36,7 @@ Totals FeedInPieces(std::string_view stream, size_t piece, Parse parse) {
     pending.erase(0, result.consumed);
     totals.completed += result.completed;
     totals.mismatches += result.mismatches;
+    totals.error_replies += result.error_replies;
     totals.protocol_error = result.protocol_error;
   }
   return totals;
@@ -196,8 +198,12 @@ TEST(HttpClientTest, HttpOneZeroClosesUnlessItKeepsAlive) {
 TEST(HttpClientTest, UndelimitedOrMalformedRepliesAreProtocolErrors) {
   for (std::string_view bad :
        {std::string_view("HTTP/1.1 200 OK\r\n\r\nbody until close"),
-        std::string_view(
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbody until close"),
+        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n"),
+        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY"),
+        std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "fffffffffffffffff\r\n"),
         std::string_view("HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\n"),
         std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
         std::string_view("SSH-2.0-OpenSSH\r\n\r\n"), std::string_view("HTTP/1.1 2x0 OK\r\n\r\n"),
@@ -205,6 +211,35 @@ TEST(HttpClientTest, UndelimitedOrMalformedRepliesAreProtocolErrors) {
     HttpClientCodec client({});
     EXPECT_TRUE(client.ParseReplies(bad).protocol_error) << bad;
   }
+}
+
+TEST(HttpClientTest, ChunkedRepliesCompleteInAnyFragmentation) {
+  std::string stream =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+      "1A ; name=value\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n" +
+      std::string(kOk) +
+      // Chunked overrides a Content-Length; trailers follow the last chunk.
+      "HTTP/1.1 404 Not Found\r\nContent-Length: 99\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      "3\r\nnop\r\n0\r\nX-Trailer: 1\r\nY: 2\r\n\r\n" +
+      std::string(kOk);
+  for (size_t piece : {1u, 2u, 3u, 7u, 4096u}) {
+    HttpClientCodec client({});
+    Totals totals =
+        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    EXPECT_EQ(totals.completed, 4u) << piece;
+    EXPECT_EQ(totals.mismatches, 0u) << piece;
+    EXPECT_EQ(totals.error_replies, 1u) << piece;
+    EXPECT_FALSE(totals.protocol_error) << piece;
+  }
+}
+
+TEST(HttpClientTest, AnEndlessChunkSizeLineIsAProtocolError) {
+  std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  HttpClientCodec client({});
+  EXPECT_FALSE(client.ParseReplies(head + "1").protocol_error);
+  HttpClientCodec endless({});
+  EXPECT_TRUE(endless.ParseReplies(head + std::string(HttpClientCodec::kMaxChunkLine + 1, '1'))
+                  .protocol_error);
 }
 
 TEST(HttpClientTest, EndlessHeadIsAProtocolErrorNotABuffer) {

@@ -76,7 +76,10 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
       << "  scgi_temp_path " << dir << "/scgi;\n"
       << "  server {\n    listen 127.0.0.1:" << port << ";\n"
       << "    location / { return 200 \"hello from nginx\\n\"; }\n"
-      << "    location /missing { return 404; }\n  }\n}\n";
+      << "    location /missing { return 404; }\n"
+      // sub_filter drops the Content-Length, so nginx sends the body chunked.
+      << "    location /chunked { default_type text/html; sub_filter a b; sub_filter_once off;\n"
+      << "      return 200 \"a body of unknown length\"; }\n  }\n}\n";
   auto peer =
       StartPeer({nginx, "-e", dir + "/error.log", "-p", dir, "-c", dir + "/nginx.conf"}, port);
   ASSERT_TRUE(peer);
@@ -89,6 +92,7 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
     EXPECT_GT(run["connections"]["reconnects"].get<uint64_t>(), 0u) << run["connections"];
   }
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--rate", "500"}));
+  ExpectCleanRun(LoadAgainst(target, {"--protocol", "http", "--path", "/chunked"}));
   // A 404 is a well-formed reply in which the server says no: an error reply,
   // quoted, not a mismatch.
   std::string json = TempDir() + "/404.json";

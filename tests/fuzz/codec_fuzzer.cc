@@ -112,7 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FeedInFragments(sizes, stream, [&](std::string_view input) -> size_t {
     ReplyParse parse = codec->Broadcasts() ? codec->ParseMessages(input, stamps)
                                            : codec->ParseReplies(input);
-    if (parse.protocol_error) return SIZE_MAX;
+    // The worker drops what follows a reply that closes the connection.
+    if (parse.protocol_error || parse.server_closes) return SIZE_MAX;
     return parse.consumed;
   });
 #endif
