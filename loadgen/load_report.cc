@@ -74,7 +74,10 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   }
   AppendCount(during, stats.mismatches, "replies did not match what was sent");
   AppendCount(during, stats.errors.closed_by_server, "connections closed by the server");
-  AppendCount(during, stats.errors.protocol, "protocol errors");
+  AppendCount(during, stats.errors.protocol,
+              stats.first_protocol_error.empty()
+                  ? "protocol errors"
+                  : ("protocol errors, the first " + stats.first_protocol_error).c_str());
   if (stats.established == static_cast<uint64_t>(config.connections)) {
     AppendCount(during, stats.errors.reset, "connections reset");
     AppendCount(during, stats.errors.timeout,

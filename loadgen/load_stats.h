@@ -35,6 +35,9 @@ struct WorkerStats {
   // run too, and the first one's status or error line, to show the user.
   uint64_t error_replies = 0;
   std::string first_error_reply;
+  // What the first protocol error was, with its bytes quoted: not resp:
+  // "HTTP/1.1 400 Bad Request\r\n...".
+  std::string first_protocol_error;
   uint64_t established = 0;
   uint64_t failed = 0;  // connections that never opened
   // Of those, the ones never tried: a connect waited its whole timeout while

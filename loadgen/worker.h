@@ -116,6 +116,7 @@ class Worker final : private StampSink, private RingSink {
   void ReplyBytes(Connection& connection, std::string_view data, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   void NoteErrorReplies(const ReplyParse& parse);
+  void NoteProtocolError(const char* what, std::string_view bytes);
   void Delivered(const MessageStamp& stamp) override;
   void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t completed_ns);
   void ExpireRequests(int64_t now);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 #include "common/clock.h"
 #include "common/io_status.h"
@@ -23,6 +24,23 @@ namespace {
 // for a socket the server is not draining (its backpressure), and counts the
 // skipped slots as the schedule falling behind.
 constexpr size_t kMaxPendingLineBytes = 64 * 1024;
+
+// For a one-line reason: at most `limit` bytes, CR and LF written as \r and
+// \n, any other byte that would break the line or the terminal as '?'.
+std::string Quotable(std::string_view bytes, size_t limit) {
+  std::string text;
+  for (char c : bytes.substr(0, limit)) {
+    if (c == '\r') {
+      text += "\\r";
+    } else if (c == '\n') {
+      text += "\\n";
+    } else {
+      text += c >= 0x20 && c < 0x7f ? c : '?';
+    }
+  }
+  if (bytes.size() > limit) text += "...";
+  return text;
+}
 
 }  // namespace
 
@@ -149,7 +167,7 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   if (InWindow(now)) stats_.bytes_received += data.size();
   if (!connection.codec) {
     // An idle connection of a request/response protocol asked for nothing.
-    ++stats_.errors.protocol;
+    NoteProtocolError("bytes on an idle connection", data);
     Close(connection);
     return;
   }
@@ -166,18 +184,24 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   } else {
     parse = connection.codec->ParseReplies(data);
   }
-  if (buffered) {
-    connection.input.Consume(parse.consumed);
-  } else if (parse.consumed < data.size()) {
-    connection.input.Append(data.substr(parse.consumed));
+  if (parse.protocol_error) {
+    NoteProtocolError(("not " + std::string(ProtocolName(config_.protocol))).c_str(),
+                      data.substr(parse.consumed));
   }
   stats_.mismatches += parse.mismatches;
   if (parse.error_replies > 0) NoteErrorReplies(parse);
   bool unasked = !Line() && !CompleteReplies(connection, parse.completed, now);
+  if (unasked && !parse.protocol_error) {
+    NoteProtocolError("more replies than requests", data.substr(0, parse.consumed));
+  }
   if (parse.protocol_error || unasked) {
-    ++stats_.errors.protocol;
     Close(connection);
     return;
+  }
+  if (buffered) {
+    connection.input.Consume(parse.consumed);
+  } else if (parse.consumed < data.size()) {
+    connection.input.Append(data.substr(parse.consumed));
   }
   if (!connection.active || Line()) return;
   if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
@@ -194,16 +218,15 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
 
 void Worker::NoteErrorReplies(const ReplyParse& parse) {
   stats_.error_replies += parse.error_replies;
-  if (!stats_.first_error_reply.empty()) return;
-  // Shown in a one-line reason: cut to a sensible length, and any byte that
-  // would break the line or the terminal shown as '?'.
-  constexpr size_t kShown = 120;
-  std::string_view text = parse.first_error.substr(0, kShown);
-  stats_.first_error_reply.reserve(text.size());
-  for (char c : text) {
-    bool printable = c >= 0x20 && c < 0x7f;
-    stats_.first_error_reply += printable ? c : '?';
-  }
+  if (stats_.first_error_reply.empty()) stats_.first_error_reply = Quotable(parse.first_error, 120);
+}
+
+void Worker::NoteProtocolError(const char* what, std::string_view bytes) {
+  ++stats_.errors.protocol;
+  if (!stats_.first_protocol_error.empty()) return;
+  // The bytes say what the server speaks: "HTTP/1.1 400 Bad Request\r\n..."
+  // tells a user who forgot --protocol more than a count does.
+  stats_.first_protocol_error = std::string(what) + ": \"" + Quotable(bytes, 48) + "\"";
 }
 
 bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t now) {

@@ -103,6 +103,14 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
   EXPECT_GT(verify["error_replies"].get<uint64_t>(), 0u) << verify;
   EXPECT_EQ(verify["mismatches"], 0u) << verify;
   EXPECT_EQ(verify["first_error_reply"], "HTTP/1.1 404 Not Found");
+  // The wrong --protocol: the reason quotes what the server said instead.
+  auto resp = RunC10k({"load", "--target", target, "--protocol", "resp", "-c", "2", "-d", "500ms",
+                       "--warmup", "0s", "--json", json});
+  EXPECT_EQ(resp.status.code, 1);
+  std::string reason = OnlyRun(json)["reason"];
+  EXPECT_NE(reason.find("2 protocol errors, the first not resp: \"HTTP/1.1 400 Bad Request\\r\\n"),
+            std::string::npos)
+      << reason;
   peer->Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 

@@ -133,12 +133,21 @@ TEST(LoadLimitsTest, MoreConnectionsThanPortsNameTheRange) {
   EXPECT_NE(CheckPortLimit(200000, 4, ports), "");
 }
 
-TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
+// A run in which every one of `connections` opened and 10 requests completed:
+// clean unless a test adds a problem.
+struct CleanRun {
+  explicit CleanRun(int connections) {
+    config.connections = connections;
+    result.stats.established = static_cast<uint64_t>(connections);
+    result.stats.requests = 10;
+  }
   LoadConfig config;
-  config.connections = 2;
   LoadResult result;
-  result.stats.established = 2;
-  result.stats.requests = 10;
+};
+
+TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
+  CleanRun run(2);
+  auto& [config, result] = run;
   result.stats.expected_deliveries = 12;
   result.stats.delivered = 10;
   LoadVerdict verdict = JudgeLoad(config, result);
@@ -150,11 +159,8 @@ TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
 }
 
 TEST(JudgeLoadTest, ErrorRepliesAreAnErrorThatQuotesTheFirst) {
-  LoadConfig config;
-  config.connections = 1;
-  LoadResult result;
-  result.stats.established = 1;
-  result.stats.requests = 10;
+  CleanRun run(1);
+  auto& [config, result] = run;
   result.stats.error_replies = 4;
   result.stats.first_error_reply = "-OOM command not allowed";
   LoadVerdict verdict = JudgeLoad(config, result);
@@ -168,6 +174,16 @@ TEST(JudgeLoadTest, ErrorRepliesAreAnErrorThatQuotesTheFirst) {
   result.stats.Merge(other);
   EXPECT_EQ(result.stats.error_replies, 5u);
   EXPECT_EQ(result.stats.first_error_reply, "-OOM command not allowed");
+}
+
+TEST(JudgeLoadTest, ProtocolErrorsQuoteTheFirst) {
+  CleanRun run(1);
+  auto& [config, result] = run;
+  result.stats.errors.protocol = 3;
+  EXPECT_EQ(JudgeLoad(config, result).reason, "3 protocol errors");
+  result.stats.first_protocol_error = "not resp: \"HTTP/1.1 400\"";
+  EXPECT_EQ(JudgeLoad(config, result).reason,
+            "3 protocol errors, the first not resp: \"HTTP/1.1 400\"");
 }
 
 // Both ways of waiting: epoll_pwait2, and the timerfd kept for older kernels.
