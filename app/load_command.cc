@@ -2,6 +2,7 @@
 // results document.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -78,6 +79,11 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   }
   if (!options.path.empty() && options.path.front() != '/') {
     throw UsageError("--path must start with /");
+  }
+  if (std::ranges::any_of(options.path, [](char c) { return c <= ' ' || c == 0x7f; })) {
+    // It goes into the request line as it is, where a space ends the path.
+    throw UsageError("--path \"" + options.path +
+                     "\" has a space or control character; percent-encode it (a space is %20)");
   }
   config.connections = options.connections;
   config.active = options.active;

@@ -541,6 +541,17 @@ TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
       << ReadFile(dir + "/stderr");
 }
 
+TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
+  // Sent as it is, "/a b" made every request a 400 from the server.
+  std::string dir = TempDir();
+  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "http", "--path", "/a b"},
+                      30, dir + "/stderr");
+  EXPECT_EQ(load.status.code, 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr"),
+            "c10k load: --path \"/a b\" has a space or control character; percent-encode it (a "
+            "space is %20)\n");
+}
+
 TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
   // Without the check an echo run would pass, silently not doing SET and GET.
   std::string dir = TempDir();

@@ -176,6 +176,18 @@ TEST(JudgeLoadTest, ErrorRepliesAreAnErrorThatQuotesTheFirst) {
   EXPECT_EQ(result.stats.first_error_reply, "-OOM command not allowed");
 }
 
+TEST(JudgeLoadTest, TheAcceptQueueIsNamedOnlyWhenNoConnectionWasReopened) {
+  CleanRun run(2);
+  auto& [config, result] = run;
+  result.stats.errors.closed_by_server = 1;
+  result.unaccepted_at_end = 1;
+  EXPECT_EQ(JudgeLoad(config, result).reason,
+            "1 connections closed by the server; 1 connections were never accepted (still in the "
+            "server's accept queue at the end)");
+  result.stats.reconnects = 40;
+  EXPECT_EQ(JudgeLoad(config, result).reason, "1 connections closed by the server");
+}
+
 TEST(JudgeLoadTest, ProtocolErrorsQuoteTheFirst) {
   CleanRun run(1);
   auto& [config, result] = run;
