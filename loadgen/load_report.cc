@@ -89,10 +89,13 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   if (stats.starved > 0 && !result.interrupted) {
     // Every active connection is meant to be served; one that waited the
     // whole window for a reply shows the server serving others instead.
-    AppendCount(during, stats.starved,
-                ("of " + std::to_string(config.ActiveConnections()) +
-                 " active connections got no reply in the measured window")
-                    .c_str());
+    std::string starved = "of " + std::to_string(config.ActiveConnections()) +
+                          " active connections got no reply in the measured window";
+    if (!stats.first_starved_input.empty()) {
+      starved += ", the first having received only \"" + stats.first_starved_input +
+                 "\", no complete " + std::string(ProtocolName(config.protocol)) + " reply";
+    }
+    AppendCount(during, stats.starved, starved.c_str());
   }
   // Unanswered or starved, the accept queue tells a server that never took
   // the connections from one that took them and served others instead. Not

@@ -39,6 +39,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   unsent += o.unsent;
   in_flight_at_end += o.in_flight_at_end;
   starved += o.starved;
+  if (first_starved_input.empty()) first_starved_input = o.first_starved_input;
   expected_deliveries += o.expected_deliveries;
   delivered += o.delivered;
 }

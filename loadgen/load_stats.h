@@ -58,6 +58,10 @@ struct WorkerStats {
   uint64_t unsent = 0;
   uint64_t in_flight_at_end = 0;  // sent but unanswered when the window closed
   uint64_t starved = 0;           // active connections with no reply in the window
+  // What the first starved connection had received without it making a
+  // complete reply, quoted (empty: nothing), which tells a server that said
+  // something else (the wrong --protocol) from one that said nothing.
+  std::string first_starved_input;
 
   // Line: messages that should have reached the connections still open at the
   // end (every other connection, for each message sent in the window), and

@@ -209,6 +209,9 @@ void Worker::CloseWindow(int64_t now) {
     if (!Line() && connection.window_completed == 0 && connection.in_flight > 0 &&
         end - in_flight_[connection.ring + connection.oldest].sent_ns >= config_.duration_ns / 2) {
       ++stats_.starved;
+      if (stats_.first_starved_input.empty() && !connection.input.Empty()) {
+        stats_.first_starved_input = Quotable(connection.input.Readable(), 48);
+      }
     }
     if (!config_.OpenLoop() || connection.next_intended_ns >= end) continue;
     // Slots of this connection's schedule inside the window that were never

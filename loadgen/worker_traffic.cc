@@ -25,9 +25,9 @@ namespace {
 // skipped slots as the schedule falling behind.
 constexpr size_t kMaxPendingLineBytes = 64 * 1024;
 
-// For a one-line reason: at most `limit` bytes, CR and LF written as \r and
-// \n, any other byte that would break the line or the terminal as '?'.
-std::string Quotable(std::string_view bytes, size_t limit) {
+}  // namespace
+
+std::string Worker::Quotable(std::string_view bytes, size_t limit) {
   std::string text;
   for (char c : bytes.substr(0, limit)) {
     if (c == '\r') {
@@ -41,8 +41,6 @@ std::string Quotable(std::string_view bytes, size_t limit) {
   if (bytes.size() > limit) text += "...";
   return text;
 }
-
-}  // namespace
 
 void Worker::StartTraffic(int64_t start, int64_t now) {
   traffic_started_ = true;

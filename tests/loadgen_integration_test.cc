@@ -541,6 +541,26 @@ TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
       << ReadFile(dir + "/stderr");
 }
 
+TEST(LoadgenIntegrationTest, StarvedConnectionsQuoteWhatTheyGotInstead) {
+  // http against the resp server: its errors end in one CRLF, never the blank
+  // line an HTTP head needs, so no reply ever completes. "Got no reply" alone
+  // read like a server that said nothing.
+  auto server = StartServer("epoll", "resp");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/starved.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "--protocol", "http", "-c", "2",
+                       "-d", "500ms", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.out;
+  std::string reason = OnlyRun(json)["reason"];
+  EXPECT_NE(reason.find("2 of 2 active connections got no reply in the measured window, the first "
+                        "having received only \"-ERR wrong number of arguments for 'get' "
+                        "command"),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("\", no complete http reply"), std::string::npos) << reason;
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
   // Sent as it is, "/a b" made every request a 400 from the server.
   std::string dir = TempDir();
