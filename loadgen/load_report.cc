@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/result_json.h"
@@ -26,10 +27,17 @@ double Round(double value, double unit) {
 
 double Seconds(int64_t nanos) { return static_cast<double>(nanos) / kNanosPerSecond; }
 
-void AppendCount(std::string& text, uint64_t count, const char* what) {
+// "N what" (after a comma when `text` already says something); with a
+// `first` detail, "N what, the first <first>".
+void AppendCount(std::string& text, uint64_t count, std::string_view what,
+                 std::string_view first = {}) {
   if (count == 0) return;
   if (!text.empty()) text += ", ";
-  text += std::to_string(count) + " " + what;
+  text += std::to_string(count) + " ";
+  text += what;
+  if (first.empty()) return;
+  text += ", the first ";
+  text += first;
 }
 
 // printf into a string, for the few summary lines.
@@ -67,35 +75,30 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     if (!why.empty()) problems += " (" + why + ")";
   }
   std::string during;
-  if (stats.error_replies > 0) {
-    AppendCount(
-        during, stats.error_replies,
-        ("error replies from the server, the first \"" + stats.first_error_reply + "\"").c_str());
-  }
+  AppendCount(during, stats.error_replies, "error replies from the server",
+              '"' + stats.first_error_reply + '"');
   AppendCount(during, stats.mismatches, "replies did not match what was sent");
   AppendCount(during, stats.errors.closed_by_server, "connections closed by the server");
-  AppendCount(during, stats.errors.protocol,
-              stats.first_protocol_error.empty()
-                  ? "protocol errors"
-                  : ("protocol errors, the first " + stats.first_protocol_error).c_str());
+  AppendCount(during, stats.errors.protocol, "protocol errors", stats.first_protocol_error);
   if (stats.established == static_cast<uint64_t>(config.connections)) {
     AppendCount(during, stats.errors.reset, "connections reset");
     AppendCount(during, stats.errors.timeout,
-                ("requests unanswered after the " + FormatDuration(config.request_timeout_ns) +
-                 " --timeout")
-                    .c_str());
+                "requests unanswered after the " + FormatDuration(config.request_timeout_ns) +
+                    " --timeout");
     AppendCount(during, stats.errors.other, "socket errors");
   }
   if (stats.starved > 0 && !result.interrupted) {
     // Every active connection is meant to be served; one that waited the
     // whole window for a reply shows the server serving others instead.
-    std::string starved = "of " + std::to_string(config.ActiveConnections()) +
-                          " active connections got no reply in the measured window";
+    std::string first;
     if (!stats.first_starved_input.empty()) {
-      starved += ", the first having received only \"" + stats.first_starved_input +
-                 "\", no complete " + std::string(ProtocolName(config.protocol)) + " reply";
+      first = "having received only \"" + stats.first_starved_input + "\", no complete " +
+              std::string(ProtocolName(config.protocol)) + " reply";
     }
-    AppendCount(during, stats.starved, starved.c_str());
+    AppendCount(during, stats.starved,
+                "of " + std::to_string(config.ActiveConnections()) +
+                    " active connections got no reply in the measured window",
+                first);
   }
   // Unanswered or starved, the accept queue tells a server that never took
   // the connections from one that took them and served others instead. Not

@@ -66,7 +66,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   bool chunked = false;
   uint64_t length = 0;
   closes_ = false;
-  keeps_alive_ = false;
+  bool keeps_alive = false;
   std::string_view rest = head.substr(line_end + 2);
   while (!rest.empty()) {
     size_t next = rest.find("\r\n");
@@ -95,11 +95,11 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
       chunked = true;
     } else if (EqualsIgnoringCase(name, "connection")) {
       closes_ = HasToken(value, "close");
-      keeps_alive_ = HasToken(value, "keep-alive");
+      keeps_alive = HasToken(value, "keep-alive");
     }
   }
   // HTTP/1.0 closes after each reply unless it says otherwise.
-  if (status_line[7] == '0' && !keeps_alive_) closes_ = true;
+  if (status_line[7] == '0' && !keeps_alive) closes_ = true;
   bool bodyless = (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
   body_left_ = 0;
   if (bodyless) {

@@ -45,7 +45,6 @@ class HttpClientCodec final : public ClientCodec {
   std::string error_line_;      // the status line of the reply being read, when 400 or more
   std::string reported_error_;  // what the last ParseReplies gave as first_error
   bool closes_ = false;         // the reply being read ends the connection
-  bool keeps_alive_ = false;    // it said keep-alive (HTTP/1.0)
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };

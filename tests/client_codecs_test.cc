@@ -2,6 +2,7 @@
 // possible point, corrupted replies, and streams that are not the protocol.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -118,18 +119,27 @@ TEST(HttpClientTest, WritesAKeepAliveGet) {
   EXPECT_EQ(request.find("Connection: close"), std::string::npos);
 }
 
+// Feeds `stream` to a fresh http client in pieces of each size and expects
+// the same totals (and no protocol error) every time.
+void ExpectHttpTotalsInAnyFragmentation(std::string_view stream,
+                                        std::initializer_list<size_t> pieces,
+                                        const Totals& expected) {
+  for (size_t piece : pieces) {
+    HttpClientCodec client({});
+    Totals totals =
+        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
+    EXPECT_EQ(totals.completed, expected.completed) << piece;
+    EXPECT_EQ(totals.mismatches, expected.mismatches) << piece;
+    EXPECT_EQ(totals.error_replies, expected.error_replies) << piece;
+    EXPECT_FALSE(totals.protocol_error) << piece;
+  }
+}
+
 TEST(HttpClientTest, RepliesCompleteInAnyFragmentation) {
   std::string stream;
   for (int i = 0; i < 4; ++i) stream += kOk;
   stream += "HTTP/1.1 200 OK\r\ncontent-length:   0\r\n\r\n";
-  for (size_t piece : {1u, 2u, 7u, 50u, 4096u}) {
-    HttpClientCodec client({});
-    Totals totals =
-        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
-    EXPECT_EQ(totals.completed, 5u) << piece;
-    EXPECT_EQ(totals.mismatches, 0u) << piece;
-    EXPECT_FALSE(totals.protocol_error) << piece;
-  }
+  ExpectHttpTotalsInAnyFragmentation(stream, {1, 2, 7, 50, 4096}, {.completed = 5});
 }
 
 TEST(HttpClientTest, ErrorStatusesAreErrorRepliesAndTheFirstIsKept) {
@@ -222,15 +232,8 @@ TEST(HttpClientTest, ChunkedRepliesCompleteInAnyFragmentation) {
       "HTTP/1.1 404 Not Found\r\nContent-Length: 99\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
       "3\r\nnop\r\n0\r\nX-Trailer: 1\r\nY: 2\r\n\r\n" +
       std::string(kOk);
-  for (size_t piece : {1u, 2u, 3u, 7u, 4096u}) {
-    HttpClientCodec client({});
-    Totals totals =
-        FeedInPieces(stream, piece, [&](std::string_view in) { return client.ParseReplies(in); });
-    EXPECT_EQ(totals.completed, 4u) << piece;
-    EXPECT_EQ(totals.mismatches, 0u) << piece;
-    EXPECT_EQ(totals.error_replies, 1u) << piece;
-    EXPECT_FALSE(totals.protocol_error) << piece;
-  }
+  ExpectHttpTotalsInAnyFragmentation(stream, {1, 2, 3, 7, 4096},
+                                     {.completed = 4, .error_replies = 1});
 }
 
 TEST(HttpClientTest, AnEndlessChunkSizeLineIsAProtocolError) {
