@@ -12,11 +12,13 @@
 #include "common/clock.h"
 #include "common/net.h"
 #include "common/proc_sample.h"
+#include "common/quotable.h"
 #include "common/result_json.h"
 #include "common/stop_signal.h"
 #include "loadgen/load_generator.h"
 #include "loadgen/load_report.h"
 #include "loadgen/source_addrs.h"
+#include "protocols/http_client.h"
 
 namespace c10k {
 
@@ -32,6 +34,7 @@ struct LoadOptions {
   int message_size = 64;
   uint32_t keys = 0;
   std::string path = "/";
+  std::vector<std::string> headers;
   std::string duration = "10s";
   std::string warmup = "2s";
   std::string connect_timeout = "5s";
@@ -44,11 +47,51 @@ struct LoadOptions {
   int server_pid = 0;
   std::string json;
   std::string label;
+  // Set by AddLoadCommand: whether these flags were given, for the ones whose
+  // default cannot be told from a value the user typed.
+  const CLI::Option* message_size_flag = nullptr;
+  const CLI::Option* path_flag = nullptr;
 };
 
 int DefaultThreads() {
   int cores = static_cast<int>(std::thread::hardware_concurrency());
   return cores > 1 ? cores - 1 : 1;
+}
+
+// The flags that shape each request, checked against the protocol: one that
+// does not apply would otherwise be ignored without a word.
+void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
+  bool http = protocol == Protocol::kHttp;
+  if (options.message_size_flag->count() > 0) {
+    if (http) {
+      throw UsageError(
+          "--message-size does not apply to --protocol http: every request is a GET of --path");
+    }
+    if (protocol == Protocol::kResp && options.keys == 0) {
+      throw UsageError(
+          "--message-size applies to --protocol resp only with --keys (the SET values); PING "
+          "carries no value");
+    }
+  }
+  if (!http && options.path_flag->count() > 0) {
+    throw UsageError("--path applies to --protocol http only");
+  }
+  if (!http && !options.headers.empty()) {
+    throw UsageError("--header applies to --protocol http only");
+  }
+  if (options.path.empty() || options.path.front() != '/') {
+    throw UsageError("--path must start with /");
+  }
+  if (std::ranges::any_of(options.path, [](char c) { return c <= ' ' || c == 0x7f; })) {
+    // It goes into the request line as it is, where a space ends the path.
+    throw UsageError("--path \"" + Quotable(options.path, 200) +
+                     "\" has a space or control character; percent-encode it (a space is %20)");
+  }
+  for (const std::string& header : options.headers) {
+    if (std::string problem = HttpHeaderProblem(header); !problem.empty()) {
+      throw UsageError("--header \"" + Quotable(header, 200) + "\" " + problem);
+    }
+  }
 }
 
 LoadConfig BuildConfig(const LoadOptions& options) {
@@ -77,14 +120,7 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   if (options.keys > 0 && config.protocol != Protocol::kResp) {
     throw UsageError("--keys applies to --protocol resp only (SET and GET over that many keys)");
   }
-  if (!options.path.empty() && options.path.front() != '/') {
-    throw UsageError("--path must start with /");
-  }
-  if (std::ranges::any_of(options.path, [](char c) { return c <= ' ' || c == 0x7f; })) {
-    // It goes into the request line as it is, where a space ends the path.
-    throw UsageError("--path \"" + options.path +
-                     "\" has a space or control character; percent-encode it (a space is %20)");
-  }
+  CheckRequestFlags(options, config.protocol);
   config.connections = options.connections;
   config.active = options.active;
   if (options.active > options.connections) {
@@ -96,6 +132,7 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   config.message_size = static_cast<size_t>(options.message_size);
   config.keys = options.keys;
   config.http_path = options.path;
+  config.http_headers = options.headers;
   config.connect_rate = options.connect_rate;
   if (!options.source_addrs.empty()) {
     std::string error;
@@ -209,15 +246,21 @@ Command AddLoadCommand(CLI::App& root) {
                   "its own schedule; latency counted from the scheduled send time. Without it: "
                   "closed loop")
       ->check(RateFlag());
-  app->add_option("--message-size", options->message_size,
-                  "Bytes per request: echo and framed payload, resp value, line length")
-      ->check(CLI::Range(1, 64 << 20))
-      ->capture_default_str();
+  options->message_size_flag =
+      app->add_option("--message-size", options->message_size,
+                      "Bytes per request: echo and framed payload, line length, resp SET value "
+                      "(with --keys)")
+          ->check(CLI::Range(1, 64 << 20))
+          ->capture_default_str();
   app->add_option("--keys", options->keys,
                   "resp: SET and GET alternating over this many keys (default: PING)")
       ->check(CLI::Range(1u, 1'000'000'000u));
-  app->add_option("--path", options->path, "http: the path every GET asks for")
-      ->capture_default_str();
+  options->path_flag = app->add_option("--path", options->path, "http: the path every GET asks for")
+                           ->capture_default_str();
+  app->add_option("--header,-H", options->headers,
+                  "http: a \"Name: value\" line added to every GET, as wrk -H; repeat for more. "
+                  "A Host or User-Agent replaces the default (Host: the --target text)")
+      ->allow_extra_args(false);
   app->add_option("--duration,-d", options->duration, "Measured window (500ms, 10s, 2m)")
       ->capture_default_str();
   app->add_option("--warmup", options->warmup, "Traffic before the window, not measured")

@@ -54,6 +54,7 @@ struct LoadConfig {
   size_t message_size = 64;  // payload bytes per request
   uint32_t keys = 0;         // resp: 0 PINGs; K: SET/GET over K keys
   std::string http_path = "/";
+  std::vector<std::string> http_headers;  // http: "Name: value" lines added to every GET
   int64_t duration_ns = 10'000'000'000;
   int64_t warmup_ns = 2'000'000'000;
   int64_t connect_timeout_ns = 5'000'000'000;

@@ -157,6 +157,28 @@ nlohmann::json Verification(const WorkerStats& stats) {
   return verify;
 }
 
+// What every request is, for the summary's first line: the size alone says
+// nothing of an http GET or a resp PING.
+std::string RequestText(const LoadConfig& config) {
+  std::string size = std::to_string(config.message_size) + " B";
+  switch (config.protocol) {
+    case Protocol::kHttp: {
+      std::string text = "GET " + config.http_path;
+      size_t headers = config.http_headers.size();
+      if (headers > 0) {
+        text += " with " + std::to_string(headers) + (headers == 1 ? " header" : " headers");
+      }
+      return text;
+    }
+    case Protocol::kResp:
+      return config.keys == 0
+                 ? "PING"
+                 : "SET and GET of " + size + " over " + std::to_string(config.keys) + " keys";
+    default:
+      return size;
+  }
+}
+
 }  // namespace
 
 nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
@@ -240,6 +262,10 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"timeseries", timeseries},
       {"in_flight_at_end", stats.in_flight_at_end},
   };
+  if (config.protocol == Protocol::kHttp) {
+    run["params"]["path"] = config.http_path;
+    run["params"]["headers"] = config.http_headers;
+  }
   if (config.OpenLoop()) {
     // How far the schedule was kept: send lag is how late each request left
     // against its slot; unsent slots never left at all.
@@ -278,10 +304,10 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
                          ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
                          : "closed loop depth " + std::to_string(config.depth);
   if (config.io == LoadIo::kUring) load += ", io_uring";
-  Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %zu B), %.1fs measured%s\n",
+  Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %s), %.1fs measured%s\n",
           config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
           static_cast<unsigned long long>(stats.established), config.connections,
-          config.ActiveConnections(), load.c_str(), config.message_size, result.measured_s,
+          config.ActiveConnections(), load.c_str(), RequestText(config).c_str(), result.measured_s,
           result.interrupted ? " (interrupted)" : "");
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "common/clock.h"
+#include "common/quotable.h"
 #include "common/stop_signal.h"
 
 namespace c10k {
@@ -62,6 +63,7 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
       options.keys = config.keys;
       options.http_host = config.target_text;
       options.http_path = config.http_path;
+      options.http_headers = config.http_headers;
       options.sender = connection.number;
       connection.codec = MakeClientCodec(config.protocol, options);
     }

@@ -118,9 +118,6 @@ class Worker final : private StampSink, private RingSink {
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   void NoteErrorReplies(const ReplyParse& parse);
   void NoteProtocolError(const char* what, std::string_view bytes);
-  // For a one-line reason: at most `limit` bytes, CR and LF written as \r
-  // and \n, any other byte that would break the line or the terminal as '?'.
-  static std::string Quotable(std::string_view bytes, size_t limit);
   void Delivered(const MessageStamp& stamp) override;
   void RecordLatency(int64_t corrected, int64_t uncorrected, int64_t completed_ns);
   void ExpireRequests(int64_t now);

@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "common/io_status.h"
+#include "common/quotable.h"
 #include "loadgen/worker.h"
 
 namespace c10k {
@@ -26,21 +27,6 @@ namespace {
 constexpr size_t kMaxPendingLineBytes = 64 * 1024;
 
 }  // namespace
-
-std::string Worker::Quotable(std::string_view bytes, size_t limit) {
-  std::string text;
-  for (char c : bytes.substr(0, limit)) {
-    if (c == '\r') {
-      text += "\\r";
-    } else if (c == '\n') {
-      text += "\\n";
-    } else {
-      text += c >= 0x20 && c < 0x7f ? c : '?';
-    }
-  }
-  if (bytes.size() > limit) text += "...";
-  return text;
-}
 
 void Worker::StartTraffic(int64_t start, int64_t now) {
   traffic_started_ = true;

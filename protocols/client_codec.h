@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/byte_buffer.h"
 #include "protocols/protocol.h"
@@ -17,6 +18,9 @@ struct ClientCodecOptions {
   uint32_t keys = 0;         // resp: 0 sends PING; K alternates SET and GET over K keys
   std::string http_host = "localhost";  // http: the Host header
   std::string http_path = "/";          // http: the path every GET asks for
+  // http: more "Name: value" header lines for every GET (HttpHeaderProblem
+  // has passed them); a Host or User-Agent among them replaces the default.
+  std::vector<std::string> http_headers = {};
   uint32_t sender = 0;                  // line: this connection's number, carried in each line
 };
 

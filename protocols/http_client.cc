@@ -9,6 +9,7 @@
 // worker can open a new connection the way wrk does.
 #include "protocols/http_client.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace c10k {
@@ -42,11 +43,50 @@ bool HasToken(std::string_view value, std::string_view token) {
   return false;
 }
 
+// RFC 9110's tchar: what a header name is made of.
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string_view HeaderName(std::string_view header) { return header.substr(0, header.find(':')); }
+
+bool HasHeader(const std::vector<std::string>& headers, std::string_view name) {
+  return std::ranges::any_of(headers, [name](const std::string& header) {
+    return EqualsIgnoringCase(HeaderName(header), name);
+  });
+}
+
+std::string BuildRequest(const ClientCodecOptions& options) {
+  std::string request = "GET " + options.http_path + " HTTP/1.1\r\n";
+  if (!HasHeader(options.http_headers, "host")) request += "Host: " + options.http_host + "\r\n";
+  if (!HasHeader(options.http_headers, "user-agent")) request += "User-Agent: c10k-load\r\n";
+  for (const std::string& header : options.http_headers) request += header + "\r\n";
+  return request + "\r\n";
+}
+
 }  // namespace
 
+std::string HttpHeaderProblem(std::string_view header) {
+  size_t colon = header.find(':');
+  if (colon == std::string_view::npos) return "is not \"Name: value\"";
+  std::string_view name = header.substr(0, colon);
+  if (name.empty() || !std::ranges::all_of(name, IsTokenChar)) {
+    return "has a name that is empty or holds a space, control character or one of "
+           "\"(),/:;<=>?@[\\]{}\"";
+  }
+  if (std::ranges::any_of(header.substr(colon + 1),
+                          [](char c) { return (c < ' ' && c != '\t') || c == 0x7f; })) {
+    return "has a control character in its value";
+  }
+  if (EqualsIgnoringCase(name, "content-length") || EqualsIgnoringCase(name, "transfer-encoding")) {
+    return "announces a body, and c10k load sends GETs without one";
+  }
+  return "";
+}
+
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
-    : request_("GET " + options.http_path + " HTTP/1.1\r\nHost: " + options.http_host +
-               "\r\nUser-Agent: c10k-load\r\n\r\n") {}
+    : request_(BuildRequest(options)) {}
 
 void HttpClientCodec::WriteRequest(ByteBuffer& out) { out.Append(request_); }
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "protocols/client_codec.h"
 
@@ -48,5 +49,9 @@ class HttpClientCodec final : public ClientCodec {
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };
+
+// Why `header` ("Name: value", as given to `c10k load --header`) cannot go
+// into every request, in words for a usage error; "" when it can.
+std::string HttpHeaderProblem(std::string_view header);
 
 }  // namespace c10k

@@ -294,6 +294,19 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
                           std::string(ProtocolName(scenario.protocol)));
     }
   }
+  // As with c10k load's --message-size: sizes the requests do not carry
+  // would sweep the same point again and again.
+  if (FieldReader(reader.Object("sweep"), "sweep").Has("message_size")) {
+    if (scenario.protocol == Protocol::kHttp) {
+      throw ScenarioError(
+          "\"sweep.message_size\": does not apply to protocol http (every request is a GET)");
+    }
+    if (scenario.protocol == Protocol::kResp && scenario.keys == 0) {
+      throw ScenarioError(
+          "\"sweep.message_size\": applies to protocol resp only with \"load.keys\" (the SET "
+          "values); PING carries no value");
+    }
+  }
   return scenario;
 }
 

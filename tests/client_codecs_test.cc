@@ -119,6 +119,37 @@ TEST(HttpClientTest, WritesAKeepAliveGet) {
   EXPECT_EQ(request.find("Connection: close"), std::string::npos);
 }
 
+TEST(HttpClientTest, HeadersAreAddedAndHostAndUserAgentReplaced) {
+  HttpClientCodec added({.http_host = "127.0.0.1:8080",
+                         .http_path = "/",
+                         .http_headers = {"Authorization: Bearer x", "X-A: 1"}});
+  EXPECT_EQ(Requests(added, 1),
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: c10k-load\r\n"
+            "Authorization: Bearer x\r\nX-A: 1\r\n\r\n");
+  HttpClientCodec replaced({.http_host = "127.0.0.1:8080",
+                            .http_path = "/",
+                            .http_headers = {"user-agent: me", "HOST: example.com"}});
+  EXPECT_EQ(Requests(replaced, 1), "GET / HTTP/1.1\r\nuser-agent: me\r\nHOST: example.com\r\n\r\n");
+}
+
+TEST(HttpClientTest, HeadersThatWouldBreakTheRequestAreNamed) {
+  EXPECT_EQ(HttpHeaderProblem("X-Token: a b\tc"), "");
+  EXPECT_EQ(HttpHeaderProblem("X-Empty:"), "");
+  EXPECT_EQ(HttpHeaderProblem("X-Token"), "is not \"Name: value\"");
+  for (const char* bad_name : {": v", "X Y: v", "X\tY: v", "X(: v", "X\r\n: v"}) {
+    EXPECT_NE(HttpHeaderProblem(bad_name).find("has a name that is empty or holds"),
+              std::string::npos)
+        << bad_name;
+  }
+  for (const char* bad_value : {"X: a\r\nY: b", "X: a\n", "X: \x7f"}) {
+    EXPECT_EQ(HttpHeaderProblem(bad_value), "has a control character in its value") << bad_value;
+  }
+  for (const char* body : {"Content-Length: 5", "transfer-encoding: chunked"}) {
+    EXPECT_EQ(HttpHeaderProblem(body), "announces a body, and c10k load sends GETs without one")
+        << body;
+  }
+}
+
 // Feeds `stream` to a fresh http client in pieces of each size and expects
 // the same totals (and no protocol error) every time.
 void ExpectHttpTotalsInAnyFragmentation(std::string_view stream,

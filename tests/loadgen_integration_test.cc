@@ -575,6 +575,37 @@ TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
             "space is %20)\n");
 }
 
+TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
+  // Each was ignored without a word: --path and --message-size against echo
+  // or http ran and reported a run that was not the one asked for.
+  std::string dir = TempDir();
+  struct Case {
+    std::vector<std::string> flags;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--path", "/x"}, "--path applies to --protocol http only"},
+           {{"-H", "X: 1"}, "--header applies to --protocol http only"},
+           {{"--protocol", "http", "--message-size", "100"},
+            "--message-size does not apply to --protocol http: every request is a GET of --path"},
+           {{"--protocol", "resp", "--message-size", "100"},
+            "--message-size applies to --protocol resp only with --keys (the SET values); PING "
+            "carries no value"},
+           {{"--protocol", "http", "--path", ""}, "--path must start with /"},
+           {{"--protocol", "http", "-H", "X-Ok: 1", "-H", "Bad Name: 1"},
+            "--header \"Bad Name: 1\" has a name that is empty or holds a space, control "
+            "character or one of \"(),/:;<=>?@[\\]{}\""},
+           {{"--protocol", "http", "-H", "X: 1\r\nContent-Length: 9"},
+            "--header \"X: 1\\r\\nContent-Length: 9\" has a control character in its value"},
+       }) {
+    std::vector<std::string> args = {"load", "--target", "127.0.0.1:1"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    auto load = RunC10k(args, 30, dir + "/stderr");
+    EXPECT_EQ(load.status.code, 2) << c.error;
+    EXPECT_EQ(ReadFile(dir + "/stderr"), "c10k load: " + c.error + "\n");
+  }
+}
+
 TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
   // Without the check an echo run would pass, silently not doing SET and GET.
   std::string dir = TempDir();

@@ -77,6 +77,11 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
       << "  server {\n    listen 127.0.0.1:" << port << ";\n"
       << "    location / { return 200 \"hello from nginx\\n\"; }\n"
       << "    location /missing { return 404; }\n"
+      // For --header: answered only when the request carries these.
+      << "    location /token { if ($http_authorization != \"Bearer c10k\") { return 401; }\n"
+      << "      return 200 \"granted\\n\"; }\n"
+      << "    location /host { if ($http_host != \"bench.example\") { return 421; }\n"
+      << "      return 200 \"right host\\n\"; }\n"
       // sub_filter drops the Content-Length, so nginx sends the body chunked.
       << "    location /chunked { default_type text/html; sub_filter a b; sub_filter_once off;\n"
       << "      return 200 \"a body of unknown length\"; }\n  }\n}\n";
@@ -103,6 +108,20 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
   EXPECT_GT(verify["error_replies"].get<uint64_t>(), 0u) << verify;
   EXPECT_EQ(verify["mismatches"], 0u) << verify;
   EXPECT_EQ(verify["first_error_reply"], "HTTP/1.1 404 Not Found");
+  // --header reaches the server: without it nginx refuses, with it it answers.
+  auto refused = RunC10k({"load", "--target", target, "--protocol", "http", "--path", "/token",
+                          "-c", "2", "-d", "500ms", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(refused.status.code, 1);
+  EXPECT_EQ(OnlyRun(json)["verify"]["first_error_reply"], "HTTP/1.1 401 Unauthorized");
+  nlohmann::json granted =
+      LoadAgainst(target, {"--protocol", "http", "--path", "/token", "-H", "X-Other: 1", "--header",
+                           "authorization:   Bearer c10k"});
+  ExpectCleanRun(granted);
+  EXPECT_EQ(granted["params"]["headers"],
+            nlohmann::json({"X-Other: 1", "authorization:   Bearer c10k"}));
+  // A Host header replaces the default one (the --target text), not doubles it.
+  ExpectCleanRun(
+      LoadAgainst(target, {"--protocol", "http", "--path", "/host", "-H", "Host: bench.example"}));
   // The wrong --protocol: the reason quotes what the server said instead.
   auto resp = RunC10k({"load", "--target", target, "--protocol", "resp", "-c", "2", "-d", "500ms",
                        "--warmup", "0s", "--json", json});

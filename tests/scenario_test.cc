@@ -117,6 +117,15 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document["load"] = {{"keys", 100}};
   ExpectRejected(document,
                  "\"load.keys\": applies to protocol resp only, and this scenario is echo");
+  // Sizes the requests do not carry: the sweep would repeat one point.
+  document = Minimal();
+  document["protocol"] = "http";
+  document["sweep"]["message_size"] = {64, 1024};
+  ExpectRejected(document, "\"sweep.message_size\": does not apply to protocol http");
+  document["protocol"] = "resp";
+  ExpectRejected(document, "\"sweep.message_size\": applies to protocol resp only with");
+  document["load"] = {{"keys", 100}};
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).points.back().message_size, 1024u);
   document = Minimal();
   document["protocol"] = "line";
   ExpectRejected(document, "\"sweep.rate\": protocol line needs a rate: messages are broadcast");

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/net.h"
 #include "common/proc_sample.h"
+#include "common/quotable.h"
 
 namespace c10k {
 namespace {
@@ -48,6 +49,13 @@ TEST(ByteSizeTest, ParsesBinaryUnits) {
   EXPECT_EQ(FormatBytesRounded(1023), "1023.0 B");
   EXPECT_EQ(FormatBytesRounded(50.0 * (1ull << 40)), "50.0 TiB");
   EXPECT_EQ(FormatBytesRounded(3.0 * (1ull << 50)), "3072.0 TiB");
+}
+
+TEST(QuotableTest, KeepsTheLineAndTheTerminalIntact) {
+  EXPECT_EQ(Quotable("HTTP/1.1 400\r\nX", 48), "HTTP/1.1 400\\r\\nX");
+  EXPECT_EQ(Quotable(std::string_view("a\0b\x1b[2J\x7f\xff", 9), 48), "a?b?[2J??");
+  EXPECT_EQ(Quotable("abcdef", 3), "abc...");
+  EXPECT_EQ(Quotable("abc", 3), "abc");
 }
 
 TEST(AddressTest, ParsesHostPortForms) {

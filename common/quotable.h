@@ -1,0 +1,14 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace c10k {
+
+// `bytes` made fit to quote in a one-line message: at most `limit` bytes, CR
+// and LF written as \r and \n, any other byte that would break the line or
+// the terminal as '?', and "..." where it was cut.
+std::string Quotable(std::string_view bytes, size_t limit);
+
+}  // namespace c10k
