@@ -14,15 +14,17 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import (FixedLocator, FuncFormatter, MaxNLocator, NullFormatter,
-                               NullLocator)
-from matplotlib.transforms import blended_transform_factory
-
 import results
 import style
+
+style.require_matplotlib()  # before the matplotlib imports: one line, not a traceback
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import (FixedLocator, FuncFormatter, MaxNLocator, NullFormatter,  # noqa: E402
+                               NullLocator)
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 # Variants of one model (other depths, rates, sizes) are told apart by line style.
 VARIANT_STYLES = ["-", "--", "-.", (0, (1, 1))]

@@ -2,11 +2,18 @@
 settings, so a model is the same colour in every chart, every scenario and
 every report, and a reader learns it once.
 """
+import os
+import sys
 import zlib
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never a window, whatever DISPLAY says
+try:
+    import matplotlib
+except ImportError:
+    # compare.py needs only the model order below; the chart scripts call
+    # require_matplotlib() and say in one line what is missing.
+    matplotlib = None
+else:
+    matplotlib.use("Agg")  # files only; never a window, whatever DISPLAY says
 
 # Models in the order of DESIGN.md's table (the order of the story, from one
 # client at a time to every core), which is also the legend order. The hues
@@ -40,7 +47,7 @@ CEILING_EDGE = "#000000"
 FIGURE_SIZE = (8.0, 5.0)  # inches; 800 x 500 pixels at PNG_DPI
 PNG_DPI = 100
 
-matplotlib.rcParams.update({
+_RC_PARAMS = {
     # Text stays text in the SVG: small files, selectable in the report, and
     # the tests can read labels.
     "svg.fonttype": "none",
@@ -52,7 +59,18 @@ matplotlib.rcParams.update({
     "grid.alpha": 0.3,
     "legend.fontsize": 8.5,
     "legend.framealpha": 0.9,
-})
+}
+if matplotlib:
+    matplotlib.rcParams.update(_RC_PARAMS)
+
+
+def require_matplotlib():
+    """Exits with one line when this Python has no matplotlib (a python3
+    earlier in PATH than Debian's, or scripts/deps not run yet)."""
+    if matplotlib is None:
+        sys.exit(f"{os.path.basename(sys.argv[0])}: the charts need matplotlib, which "
+                 f"{sys.executable} cannot import; install Debian's python3-matplotlib "
+                 "(scripts/deps does) and run the script itself, which starts /usr/bin/python3")
 
 
 def model_colour(model):

@@ -4,12 +4,13 @@ one file only are listed, and bad input exits 2 with one line."""
 import copy
 import json
 import os
+import subprocess
 import tempfile
 import unittest
 
 # The helpers live in test_plots; importing names (not the TestCase) keeps
 # unittest from running PlotTest twice.
-from test_plots import REPO, BadInputMixin, read_json, run_script, write_bad_inputs
+from test_plots import PLOTS, PYTHON, REPO, BadInputMixin, read_json, run_script, write_bad_inputs
 
 CURVE = os.path.join(REPO, "tests", "fixtures", "c10k-curve.json")
 
@@ -145,6 +146,35 @@ class CompareTest(BadInputMixin, unittest.TestCase):
         for what, path in write_bad_inputs(self.temp.name).items():
             self.assert_bad_input(run_script("compare.py", path, CURVE), f"BASE {what}")
             self.assert_bad_input(run_script("compare.py", CURVE, path), f"NEW {what}")
+
+
+class WithoutMatplotlibTest(unittest.TestCase):
+    """A Python without matplotlib (pyenv's, ahead of Debian's in PATH): the
+    comparison a CI job runs needs none, and the chart scripts say in one line
+    what is missing instead of a traceback."""
+
+    def run_without_matplotlib(self, script, *args):
+        with tempfile.TemporaryDirectory() as shadow:
+            os.mkdir(os.path.join(shadow, "matplotlib"))
+            with open(os.path.join(shadow, "matplotlib", "__init__.py"), "w") as out:
+                out.write("raise ImportError('No module named matplotlib')\n")
+            return subprocess.run([PYTHON, os.path.join(PLOTS, script), *args],
+                                  capture_output=True, text=True, timeout=60,
+                                  env=dict(os.environ, PYTHONPATH=shadow,
+                                           PYTHONDONTWRITEBYTECODE="1"))
+
+    def test_compare_runs_and_the_charts_say_what_is_missing(self):
+        compared = self.run_without_matplotlib("compare.py", CURVE, CURVE)
+        self.assertEqual(compared.returncode, 0, compared.stderr)
+        self.assertIn("0 regressed", compared.stdout)
+        for script in ("plot.py", "report.py"):
+            with self.subTest(script=script):
+                result = self.run_without_matplotlib(script, CURVE)
+                self.assertEqual(result.returncode, 1)
+                self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+                self.assertTrue(result.stderr.startswith(
+                    f"{script}: the charts need matplotlib, which {PYTHON} cannot import"),
+                    result.stderr)
 
 
 if __name__ == "__main__":
