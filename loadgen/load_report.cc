@@ -72,7 +72,13 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(why, stats.errors.other, "failed otherwise");
     AppendCount(why, stats.not_attempted,
                 "not attempted: no connect completed for a whole --connect-timeout");
-    if (!why.empty()) problems += " (" + why + ")";
+    if (!why.empty()) {
+      problems += " (" + why + ")";
+    } else if (result.interrupted) {
+      // None failed: SIGINT came before the rest were opened, and the reason
+      // must not read as a server that refused them.
+      problems = "interrupted while connecting, " + problems;
+    }
   }
   std::string during;
   AppendCount(during, stats.error_replies, "error replies from the server",

@@ -145,6 +145,22 @@ struct CleanRun {
   LoadResult result;
 };
 
+TEST(JudgeLoadTest, AnInterruptedConnectPhaseIsNotBlamedOnTheServer) {
+  CleanRun run(100);
+  auto& [config, result] = run;
+  result.stats.established = 40;
+  result.stats.requests = 0;
+  result.interrupted = true;
+  EXPECT_EQ(JudgeLoad(config, result).reason,
+            "interrupted while connecting, 40 of 100 connections established");
+  // Connects that did fail are named instead, interrupted or not.
+  result.stats.errors.refused = 3;
+  EXPECT_EQ(JudgeLoad(config, result).reason, "40 of 100 connections established (3 refused)");
+  result.stats.errors.refused = 0;
+  result.interrupted = false;
+  EXPECT_EQ(JudgeLoad(config, result).reason, "40 of 100 connections established");
+}
+
 TEST(JudgeLoadTest, MissingLineDeliveriesAreAnError) {
   CleanRun run(2);
   auto& [config, result] = run;
