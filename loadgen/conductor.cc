@@ -78,7 +78,11 @@ void Conductor::Run() {
       sampled_accept_queue = true;
     }
     if (sampled_start) SampleDuring();
-    Tick(now, now < measure_start ? "warmup" : "measuring");
+    if (now < measure_start) {
+      Tick(now, "warmup", start, config_.warmup_ns);
+    } else {
+      Tick(now, "measuring", measure_start, config_.duration_ns);
+    }
     int64_t next = sampled_accept_queue ? measure_end : accept_queue_at;
     usleep(static_cast<useconds_t>(std::clamp<int64_t>((next - now) / kNanosPerMicro, 1, 50000)));
   }
@@ -142,7 +146,7 @@ void Conductor::SampleAtEnd() {
       std::max(result_.server_peak_threads, result_.server_after->threads);
 }
 
-void Conductor::Tick(int64_t now, const char* phase) {
+void Conductor::Tick(int64_t now, const char* phase, int64_t phase_start, int64_t phase_length) {
   if (!config_.live_line || now < next_line_ns_) return;
   next_line_ns_ = now + kLiveLineEvery;
   uint64_t established = 0, requests = 0;
@@ -162,7 +166,15 @@ void Conductor::Tick(int64_t now, const char* phase) {
   std::string p99_text =
       p99 > 0 ? std::to_string(std::llround(static_cast<double>(p99) / kNanosPerMicro)) + " us"
               : "-";
-  std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %s", phase,
+  std::string phase_text = phase;
+  if (phase_length > 0) {
+    char progress[64];
+    std::snprintf(progress, sizeof progress, " %.1fs/%s",
+                  static_cast<double>(now - phase_start) / kNanosPerSecond,
+                  FormatDuration(phase_length).c_str());
+    phase_text += progress;
+  }
+  std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %s", phase_text.c_str(),
                static_cast<unsigned long long>(established), config_.connections, rate,
                p99_text.c_str());
   std::fflush(stderr);

@@ -26,7 +26,9 @@ class Conductor {
   void SampleAtStart();
   void SampleDuring();
   void SampleAtEnd();
-  void Tick(int64_t now, const char* phase);
+  // The live line; `phase_start` and `phase_length` (warm-up and window)
+  // show how far into its phase the run is.
+  void Tick(int64_t now, const char* phase, int64_t phase_start = 0, int64_t phase_length = 0);
 
   const LoadConfig& config_;
   RunClock& clock_;
