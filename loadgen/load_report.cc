@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/result_json.h"
+#include "protocols/http_client.h"
 
 namespace c10k {
 
@@ -318,10 +319,13 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);
   if (stats.reconnects > 0) {
-    Appendf(summary,
-            "  reconnected %llu times: the server closes connections after a reply that says "
-            "\"Connection: close\" (nginx: keepalive_requests)\n",
-            static_cast<unsigned long long>(stats.reconnects));
+    Appendf(summary, "  reconnected %llu times: %s\n",
+            static_cast<unsigned long long>(stats.reconnects),
+            RequestsClose(config.http_headers)
+                ? "every request says \"Connection: close\" (--header), so the server closes "
+                  "after each reply"
+                : "the server closes connections after a reply that says \"Connection: close\" "
+                  "(nginx: keepalive_requests)");
   }
   Appendf(summary, "  %.0f req/s, %.2f MB/s\n", PerSecond(stats.requests, result.measured_s),
           PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6);

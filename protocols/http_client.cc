@@ -85,6 +85,14 @@ std::string HttpHeaderProblem(std::string_view header) {
   return "";
 }
 
+bool RequestsClose(const std::vector<std::string>& headers) {
+  return std::ranges::any_of(headers, [](std::string_view header) {
+    size_t colon = header.find(':');
+    return EqualsIgnoringCase(header.substr(0, colon), "connection") &&
+           HasToken(header.substr(colon + 1), "close");
+  });
+}
+
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
     : request_(BuildRequest(options)) {}
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocols/client_codec.h"
 
@@ -53,5 +54,9 @@ class HttpClientCodec final : public ClientCodec {
 // Why `header` ("Name: value", as given to `c10k load --header`) cannot go
 // into every request, in words for a usage error; "" when it can.
 std::string HttpHeaderProblem(std::string_view header);
+
+// True when these request headers (as HttpHeaderProblem passed them) ask the
+// server to close the connection after each reply ("Connection: close").
+bool RequestsClose(const std::vector<std::string>& headers);
 
 }  // namespace c10k

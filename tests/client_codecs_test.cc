@@ -132,6 +132,14 @@ TEST(HttpClientTest, HeadersAreAddedAndHostAndUserAgentReplaced) {
   EXPECT_EQ(Requests(replaced, 1), "GET / HTTP/1.1\r\nuser-agent: me\r\nHOST: example.com\r\n\r\n");
 }
 
+TEST(HttpClientTest, ARequestedCloseIsFoundInAnyCaseAndList) {
+  EXPECT_TRUE(RequestsClose({"X-A: 1", "connection: Keep-Alive, CLOSE"}));
+  EXPECT_TRUE(RequestsClose({"Connection:close"}));
+  EXPECT_FALSE(RequestsClose({"Connection: keep-alive", "X-Connection: close"}));
+  EXPECT_FALSE(RequestsClose({"Connection: closed"}));
+  EXPECT_FALSE(RequestsClose({}));
+}
+
 TEST(HttpClientTest, HeadersThatWouldBreakTheRequestAreNamed) {
   EXPECT_EQ(HttpHeaderProblem("X-Token: a b\tc"), "");
   EXPECT_EQ(HttpHeaderProblem("X-Empty:"), "");

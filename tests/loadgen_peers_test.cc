@@ -119,6 +119,12 @@ TEST(LoadgenPeersTest, HttpAgainstNginx) {
   ExpectCleanRun(granted);
   EXPECT_EQ(granted["params"]["headers"],
             nlohmann::json({"X-Other: 1", "authorization:   Bearer c10k"}));
+  // Asking nginx to close after every reply: each request opens a connection.
+  nlohmann::json closing = LoadAgainst(target, {"--protocol", "http", "-H", "Connection: close"});
+  ExpectCleanRun(closing);
+  EXPECT_GT(closing["connections"]["reconnects"].get<uint64_t>(),
+            closing["throughput"]["requests"].get<uint64_t>() / 2)
+      << closing["connections"];
   // A Host header replaces the default one (the --target text), not doubles it.
   ExpectCleanRun(
       LoadAgainst(target, {"--protocol", "http", "--path", "/host", "-H", "Host: bench.example"}));
