@@ -5,7 +5,8 @@
 // a malformed head there is no telling where the next request starts. Request
 // bodies are skipped by Content-Length; chunked bodies are refused (501), as
 // the benchmark clients never send them. HTTP/1.0 closes after the reply
-// unless it asked for keep-alive; "Connection: close" is honoured.
+// unless it asked for keep-alive, and then the reply says it stays open;
+// "Connection: close" is honoured.
 #include "protocols/http_server.h"
 
 #include <algorithm>
@@ -34,6 +35,17 @@ constexpr std::string_view kNotAllowed =
 constexpr std::string_view kNotAllowedClose =
     "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n"
     "Connection: close\r\n\r\n";
+// HTTP/1.0 keeps a connection open only when the reply says so: ab -k, for
+// one, otherwise waits for the server to close it.
+constexpr std::string_view kOkKeepAlive =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+    "Connection: keep-alive\r\n\r\nhello, world\n";
+constexpr std::string_view kOkHeadKeepAlive =
+    "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+    "Connection: keep-alive\r\n\r\n";
+constexpr std::string_view kNotAllowedKeepAlive =
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n"
+    "Connection: keep-alive\r\n\r\n";
 constexpr std::string_view kBadRequest =
     "HTTP/1.1 400 Bad Request\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 constexpr std::string_view kTooLarge =
@@ -41,6 +53,15 @@ constexpr std::string_view kTooLarge =
     "Connection: close\r\n\r\n";
 constexpr std::string_view kNotImplemented =
     "HTTP/1.1 501 Not Implemented\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+// The replies to a GET, a HEAD and any other method, for one way the
+// connection goes on after them.
+struct Replies {
+  std::string_view ok, ok_head, not_allowed;
+};
+constexpr Replies kKeptOpen{kOk, kOkHead, kNotAllowed};  // HTTP/1.1: kept unless it says otherwise
+constexpr Replies kKeptOpenSaidSo{kOkKeepAlive, kOkHeadKeepAlive, kNotAllowedKeepAlive};
+constexpr Replies kClosing{kOkClose, kOkHeadClose, kNotAllowedClose};
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -90,7 +111,8 @@ bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
   request->get_or_head = method == "GET" || method == "HEAD";
   request->head = method == "HEAD";
-  request->keep_alive = version == "HTTP/1.1";
+  request->http10 = version == "HTTP/1.0";
+  request->keep_alive = !request->http10;
   bool has_length = false;
   std::string_view rest = head.substr(line_end + 2);
   while (!rest.empty()) {
@@ -162,15 +184,12 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
       sink.Reply(kTooLarge);
       return RejectAfter(input.size(), "request body larger than --max-frame");
     }
-    if (request.get_or_head) {
-      if (request.keep_alive) {
-        sink.Reply(request.head ? kOkHead : kOk);
-      } else {
-        sink.Reply(request.head ? kOkHeadClose : kOkClose);
-      }
-    } else {
-      sink.Reply(request.keep_alive ? kNotAllowed : kNotAllowedClose);
-    }
+    const Replies& replies = !request.keep_alive ? kClosing
+                             : request.http10    ? kKeptOpenSaidSo
+                                                 : kKeptOpen;
+    sink.Reply(!request.get_or_head ? replies.not_allowed
+               : request.head       ? replies.ok_head
+                                    : replies.ok);
     body_left_ = request.body_length;
     close_after_body_ = !request.keep_alive;
     if (body_left_ == 0 && close_after_body_) return CloseAfter(consumed, "client asked to close");

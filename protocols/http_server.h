@@ -17,6 +17,7 @@ class HttpServerCodec final : public ServerCodec {
     bool get_or_head = false;
     bool head = false;
     bool keep_alive = true;
+    bool http10 = false;  // HTTP/1.0: keep-alive only if asked, and then announced
     uint64_t body_length = 0;
   };
   // nullopt-like: false when the head is malformed.

@@ -1,7 +1,8 @@
 // Clients nobody here wrote: redis-benchmark against the resp protocol and
-// wrk against http, on every model that serves more than one client at a
-// time. They speak their protocols the way the real world does (pipelining,
-// CONFIG GET at start, keep-alive), which a home-made client might not.
+// wrk, ab and h2load against http, on every model that serves more than one
+// client at a time. They speak their protocols the way the real world does
+// (pipelining, CONFIG GET at start, HTTP/1.0 keep-alive), which a home-made
+// client might not.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -72,6 +73,41 @@ TEST_P(RealClientsTest, WrkAgainstHttp) {
   EXPECT_GT(NumberBefore(out, " requests in"), 0) << out;
   EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;
   EXPECT_EQ(out.find("Non-2xx"), std::string::npos) << out;
+  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+}
+
+TEST_P(RealClientsTest, AbKeepAliveAgainstHttp) {
+  // ab -k speaks HTTP/1.0 with "Connection: Keep-Alive" and keeps a
+  // connection only when the reply says so; it once waited for a close that
+  // never came, until its -s timeout.
+  if (testing::Which("ab").empty()) GTEST_SKIP() << "ab is not installed (scripts/deps)";
+  auto server = testing::StartServer(GetParam(), "http");
+  ASSERT_TRUE(server);
+  auto [status, out] = testing::RunCommand({"ab", "-k", "-q", "-s", "5", "-c", "10", "-n", "2000",
+                                            "http://" + server->address_text + "/"},
+                                           30);
+  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  EXPECT_NE(out.find("Complete requests:      2000\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Failed requests:        0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Keep-Alive requests:    2000\n"), std::string::npos) << out;
+  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+}
+
+TEST_P(RealClientsTest, H2loadOverHttp11AgainstHttp) {
+  if (testing::Which("h2load").empty()) GTEST_SKIP() << "h2load is not installed (scripts/deps)";
+  auto server = testing::StartServer(GetParam(), "http");
+  ASSERT_TRUE(server);
+  // -m 4: four requests in flight per connection, pipelined over HTTP/1.1.
+  auto [status, out] = testing::RunCommand({"h2load", "--h1", "-c", "10", "-m", "4", "-n", "4000",
+                                            "-T", "5", "http://" + server->address_text + "/"},
+                                           30);
+  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  EXPECT_NE(out.find("4000 done, 4000 succeeded, 0 failed, 0 errored, 0 timeout"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("status codes: 4000 2xx"), std::string::npos) << out;
   ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
   EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
 }

@@ -102,9 +102,28 @@ TEST(HttpServerTest, HonoursConnectionCloseAndHttp10) {
     EXPECT_FALSE(result.error) << "closing on request is not an error";
     EXPECT_NE(sink.replies.find("Connection: close\r\n"), std::string::npos);
   }
+  // HTTP/1.0 with keep-alive stays open, and the replies say so: without
+  // "Connection: keep-alive" ab -k waited for a close that never came.
   HttpServerCodec keep({});
   RecordingSink sink;
-  EXPECT_FALSE(keep.Consume("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", sink).close);
+  std::string keep_alive = "Connection: Keep-Alive\r\n\r\n";
+  EXPECT_FALSE(keep.Consume("GET / HTTP/1.0\r\n" + keep_alive + "HEAD / HTTP/1.0\r\n" + keep_alive +
+                                "DELETE / HTTP/1.0\r\n" + keep_alive,
+                            sink)
+                   .close);
+  EXPECT_EQ(sink.replies.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << sink.replies;
+  size_t announced = 0;
+  for (size_t at = sink.replies.find("\r\nConnection: keep-alive\r\n\r\n"); at != std::string::npos;
+       at = sink.replies.find("\r\nConnection: keep-alive\r\n\r\n", at + 1)) {
+    ++announced;
+  }
+  EXPECT_EQ(announced, 3u) << sink.replies;
+  EXPECT_NE(sink.replies.find("405 Method Not Allowed"), std::string::npos) << sink.replies;
+  // HTTP/1.1 keeps the connection by default, so its replies need not say it.
+  RecordingSink sink11;
+  HttpServerCodec keep11({});
+  keep11.Consume("GET / HTTP/1.1\r\n\r\n", sink11);
+  EXPECT_EQ(sink11.replies.find("Connection:"), std::string::npos) << sink11.replies;
 }
 
 TEST(HttpServerTest, HeadHasNoBodyAndOtherMethodsAre405WithBodySkipped) {
