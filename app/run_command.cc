@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -68,8 +69,13 @@ int Run(const RunOptions& options) {
   if (!options.io.empty()) scenario.load_io = IoFlag(options.io);
   RequireUsableIo(scenario.load_io,
                   options.io.empty() ? options.scenario + ": \"load.io\" is uring, but " : "");
-  if (!options.server_binary.empty() && access(options.server_binary.c_str(), X_OK) != 0) {
-    throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
+  if (!options.server_binary.empty()) {
+    // A directory passes access(X_OK) too (its x bit means "searchable").
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(options.server_binary, error) ||
+        access(options.server_binary.c_str(), X_OK) != 0) {
+      throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
+    }
   }
   if (std::string limit = CheckSweepLimits(scenario); !limit.empty()) {
     throw UsageError(options.scenario + ": " + limit);

@@ -283,6 +283,21 @@ TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheS
             "c10k run: --out: cannot create directory " + dir + "/a-file/out: Not a directory\n");
 }
 
+TEST(RunnerIntegrationTest, AServerBinaryThatCannotRunIsRefusedBeforeTheSweep) {
+  // A directory passed the check (its x bit), and every point then failed
+  // with "exec failed" after the calibration.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "nobinary", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "100ms", "warmup": "0s" })");
+  fs::create_directories(dir + "/a-directory");
+  std::ofstream(dir + "/not-executable") << "#!/bin/sh\n";
+  for (const std::string& binary :
+       {dir + "/a-directory", dir + "/not-executable", dir + "/missing"}) {
+    EXPECT_EQ(RefusedRun({scenario, "--server-binary", binary}, dir + "/out"),
+              "c10k run: --server-binary " + binary + " is not an executable file\n");
+  }
+}
+
 TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStarts) {
   std::string dir = TempDir();
   // 10 x 4096 x 64 MiB = 2.5 TiB of window: more than any machine this runs on.
