@@ -14,6 +14,8 @@ namespace {
 constexpr int kFullCalibrationMs = 1000;
 
 int CalibrateMachine(const std::string& json) {
+  // Checked first: the calibration takes several seconds.
+  if (!json.empty()) RequireWritableJson(json);
   Calibration calibration = Calibrate(kFullCalibrationMs);
   std::fputs(CalibrationText(calibration).c_str(), stdout);
   if (json.empty()) return kExitOk;

@@ -47,5 +47,9 @@ LoadIo IoFlag(const std::string& text);
 // Throws UsageError, in `where`'s words, when this kernel or build cannot run
 // the engine `io` (io_uring too old, disabled, or not compiled in).
 void RequireUsableIo(LoadIo io, const std::string& where = "");
+// Throws UsageError when a --json file could not be written at `path` (a
+// directory, or in a directory that cannot be created or written), so the
+// run is refused before it starts rather than lost when it ends.
+void RequireWritableJson(const std::string& path);
 
 }  // namespace c10k

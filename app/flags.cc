@@ -1,8 +1,10 @@
 #include <charconv>
+#include <filesystem>
 
 #include "app/command.h"
 #include "common/byte_size.h"
 #include "common/clock.h"
+#include "common/result_json.h"
 #include "loadgen/client_ring.h"
 
 namespace c10k {
@@ -48,6 +50,17 @@ LoadIo IoFlag(const std::string& text) {
 void RequireUsableIo(LoadIo io, const std::string& where) {
   if (io != LoadIo::kUring) return;
   if (std::string missing = ClientRing::Probe(); !missing.empty()) throw UsageError(where + missing);
+}
+
+void RequireWritableJson(const std::string& path) {
+  std::filesystem::path json(path);
+  if (std::filesystem::is_directory(json)) {
+    throw UsageError("--json " + path + " is a directory; name a file in it");
+  }
+  std::string dir = json.has_parent_path() ? json.parent_path().string() : ".";
+  if (std::string error = CheckCanWriteInto(dir); !error.empty()) {
+    throw UsageError("--json: " + error);
+  }
 }
 
 }  // namespace c10k

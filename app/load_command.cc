@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -181,16 +180,7 @@ LoadConfig BuildConfig(const LoadOptions& options) {
 int Load(const LoadOptions& options) {
   LoadConfig config = BuildConfig(options);
   if (std::string limit = CheckLoadLimits(config); !limit.empty()) throw UsageError(limit);
-  if (!options.json.empty()) {
-    std::filesystem::path json(options.json);
-    if (std::filesystem::is_directory(json)) {
-      throw UsageError("--json " + options.json + " is a directory; name a file in it");
-    }
-    std::string dir = json.has_parent_path() ? json.parent_path().string() : ".";
-    if (std::string error = CheckCanWriteInto(dir); !error.empty()) {
-      throw UsageError("--json: " + error);
-    }
-  }
+  if (!options.json.empty()) RequireWritableJson(options.json);
   InstallStopSignalHandlers();
   nlohmann::json document = {
       {"schema_version", kSchemaVersion},

@@ -1,7 +1,10 @@
 #include "runner/scenario.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -312,8 +315,15 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
 
 Scenario LoadScenario(const std::string& path, bool quick,
                       const std::vector<std::string>& all_models) {
+  // A directory opens as a stream and reads as empty: "not valid JSON" would
+  // send the user looking in a file that is not there.
+  std::error_code error_code;
+  if (std::filesystem::is_directory(path, error_code)) {
+    throw ScenarioError("a directory, not a scenario file (see scenarios/ for some)");
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError("cannot read scenario file " + path);
+  if (!in)
+    throw ScenarioError(std::string("cannot read the scenario file: ") + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
   Json document;

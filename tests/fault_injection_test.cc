@@ -202,6 +202,7 @@ TEST(FaultInjectionTest, ASourceAddressNotOnThisMachineIsRefusedBeforeConnecting
 }
 
 TEST(FaultInjectionTest, AJsonPathThatCannotBeWrittenIsRefusedBeforeConnecting) {
+  // calibrate once measured for six seconds and then failed on the rename.
   std::string dir = testing::TempDir();
   std::ofstream(dir + "/a-file") << "not a directory\n";
   for (const auto& [json, expected] :
@@ -209,12 +210,16 @@ TEST(FaultInjectionTest, AJsonPathThatCannotBeWrittenIsRefusedBeforeConnecting) 
             dir + "/a-file/x.json",
             "--json: cannot create directory " + dir + "/a-file: Not a directory"},
         {dir, "--json " + dir + " is a directory; name a file in it"}}) {
-    std::string err = dir + "/stderr";
-    auto load =
-        testing::RunC10k({"load", "--target", "127.0.0.1:9", "-c", "1", "--json", json}, 60, err);
-    EXPECT_EQ(load.status.code, 2) << load.out;
-    EXPECT_EQ(testing::ReadFile(err), "c10k load: " + expected + "\n");
-    EXPECT_EQ(load.out, "") << "refused before connecting";
+    for (const std::vector<std::string>& verb :
+         {std::vector<std::string>{"load", "--target", "127.0.0.1:9", "-c", "1"}, {"calibrate"}}) {
+      std::vector<std::string> args = verb;
+      args.insert(args.end(), {"--json", json});
+      std::string err = dir + "/stderr";
+      auto refused = testing::RunC10k(args, 60, err);
+      EXPECT_EQ(refused.status.code, 2) << refused.out;
+      EXPECT_EQ(testing::ReadFile(err), "c10k " + verb[0] + ": " + expected + "\n");
+      EXPECT_EQ(refused.out, "") << "refused before connecting or measuring";
+    }
   }
 }
 

@@ -273,6 +273,16 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
       << message;
 }
 
+TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
+  // A directory read as an empty file: "not valid JSON ... unexpected end of input".
+  std::string dir = TempDir();
+  EXPECT_EQ(RefusedRun({dir}, dir + "/out"),
+            "c10k run: " + dir + ": a directory, not a scenario file (see scenarios/ for some)\n");
+  EXPECT_EQ(RefusedRun({dir + "/missing.json"}, dir + "/out"),
+            "c10k run: " + dir +
+                "/missing.json: cannot read the scenario file: No such file or directory\n");
+}
+
 TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheSweep) {
   std::string dir = TempDir();
   std::string scenario = WriteScenario(dir, R"({ "name": "nowhere", "protocol": "echo",
