@@ -249,7 +249,9 @@ Command AddLoadCommand(CLI::App& root) {
                            ->capture_default_str();
   app->add_option("--header,-H", options->headers,
                   "http: a \"Name: value\" line added to every GET, as wrk -H; repeat for more. "
-                  "A Host or User-Agent replaces the default (Host: the --target text)")
+                  "A Host or User-Agent replaces the default (Host: the --target text). The JSON "
+                  "records them without the values of Authorization, Proxy-Authorization and "
+                  "Cookie")
       ->allow_extra_args(false);
   app->add_option("--duration,-d", options->duration, "Measured window (500ms, 10s, 2m)")
       ->capture_default_str();

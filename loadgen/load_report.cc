@@ -271,7 +271,11 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
   };
   if (config.protocol == Protocol::kHttp) {
     run["params"]["path"] = config.http_path;
-    run["params"]["headers"] = config.http_headers;
+    nlohmann::json headers = nlohmann::json::array();
+    for (const std::string& header : config.http_headers) {
+      headers.push_back(HeaderForTheRecord(header));
+    }
+    run["params"]["headers"] = headers;
   }
   if (config.OpenLoop()) {
     // How far the schedule was kept: send lag is how late each request left

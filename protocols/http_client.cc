@@ -85,6 +85,14 @@ std::string HttpHeaderProblem(std::string_view header) {
   return "";
 }
 
+std::string HeaderForTheRecord(std::string_view header) {
+  std::string_view name = HeaderName(header);
+  for (std::string_view secret : {"authorization", "proxy-authorization", "cookie"}) {
+    if (EqualsIgnoringCase(name, secret)) return std::string(name) + ": (not recorded)";
+  }
+  return std::string(header);
+}
+
 bool RequestsClose(const std::vector<std::string>& headers) {
   return std::ranges::any_of(headers, [](std::string_view header) {
     size_t colon = header.find(':');

@@ -55,6 +55,11 @@ class HttpClientCodec final : public ClientCodec {
 // into every request, in words for a usage error; "" when it can.
 std::string HttpHeaderProblem(std::string_view header);
 
+// `header` as a results document may show it: the value of a credential
+// (Authorization, Proxy-Authorization, Cookie) is left out, since results
+// are kept and attached to CI runs.
+std::string HeaderForTheRecord(std::string_view header);
+
 // True when these request headers (as HttpHeaderProblem passed them) ask the
 // server to close the connection after each reply ("Connection: close").
 bool RequestsClose(const std::vector<std::string>& headers);

@@ -132,6 +132,15 @@ TEST(HttpClientTest, HeadersAreAddedAndHostAndUserAgentReplaced) {
   EXPECT_EQ(Requests(replaced, 1), "GET / HTTP/1.1\r\nuser-agent: me\r\nHOST: example.com\r\n\r\n");
 }
 
+TEST(HttpClientTest, CredentialsAreLeftOutOfTheRecord) {
+  EXPECT_EQ(HeaderForTheRecord("X-Trace: abc"), "X-Trace: abc");
+  EXPECT_EQ(HeaderForTheRecord("Authorization: Bearer x"), "Authorization: (not recorded)");
+  EXPECT_EQ(HeaderForTheRecord("proxy-authorization:Basic y"),
+            "proxy-authorization: (not recorded)");
+  EXPECT_EQ(HeaderForTheRecord("COOKIE: a=1"), "COOKIE: (not recorded)");
+  EXPECT_EQ(HeaderForTheRecord("X-Cookie: a=1"), "X-Cookie: a=1");
+}
+
 TEST(HttpClientTest, ARequestedCloseIsFoundInAnyCaseAndList) {
   EXPECT_TRUE(RequestsClose({"X-A: 1", "connection: Keep-Alive, CLOSE"}));
   EXPECT_TRUE(RequestsClose({"Connection:close"}));
