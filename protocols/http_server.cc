@@ -173,7 +173,11 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
     }
     if (!ParseHead(rest.substr(0, head_size), &request)) {
       sink.Reply(kBadRequest);
-      return RejectAfter(input.size(), "malformed HTTP request");
+      // h2load without --h1 opens with HTTP/2's preface; say so in the log.
+      return RejectAfter(input.size(), rest.starts_with("PRI * HTTP/2.0\r\n")
+                                           ? "an HTTP/2 preface, and this server speaks HTTP/1.x "
+                                             "only (h2load needs --h1)"
+                                           : "malformed HTTP request");
     }
     consumed += head_size;
     if (request.body_length == UINT64_MAX) {

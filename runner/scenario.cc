@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/byte_size.h"
 #include "common/clock.h"
+#include "common/io_status.h"
 #include "common/result_json.h"
 #include "common/sha256.h"
 
@@ -322,8 +322,7 @@ Scenario LoadScenario(const std::string& path, bool quick,
     throw ScenarioError("a directory, not a scenario file (see scenarios/ for some)");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ScenarioError(std::string("cannot read the scenario file: ") + std::strerror(errno));
+  if (!in) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
   std::stringstream text;
   text << in.rdbuf();
   Json document;

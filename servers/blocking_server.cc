@@ -30,7 +30,9 @@ int RunBlockingModel(const ServerConfig& config, UniqueFd listener) {
     if (next.no_descriptors) ++counters.refused_no_descriptors;
     if (!next.client) continue;
     ++counters.accepted;
-    CountSessionEnd(Session(std::move(next.client), config, *state, nullptr).Serve(), counters);
+    Session session(std::move(next.client), config, *state, nullptr);
+    SessionEnd end = session.Serve();
+    CountSessionEnd(end, session.ProtocolError(), counters);
   }
   std::fprintf(stderr, "%s\n", counters.Summary().c_str());
   return 0;

@@ -239,7 +239,7 @@ void Reactor::Feed(Connection& connection, std::string_view fresh) {
   Sink sink(*this, connection);
   ConsumeResult result = ConsumeArrived(*connection.codec, connection.input, fresh, sink);
   if (result.close) {
-    if (result.error) ++counters_.protocol_errors;
+    if (result.error) counters_.CountProtocolError(result.why);
     connection.closing = true;
     connection.input.Clear();
     return;
@@ -247,7 +247,7 @@ void Reactor::Feed(Connection& connection, std::string_view fresh) {
   // The codec must find a message boundary within max-frame bytes; if not,
   // the input is garbage or hostile and keeping it would grow without bound.
   if (connection.input.Size() > config_.codec.max_frame + kReadChunk) {
-    ++counters_.protocol_errors;
+    counters_.CountProtocolError(kNoMessageBoundary);
     connection.closing = true;
     connection.input.Clear();
   }

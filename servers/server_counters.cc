@@ -14,6 +14,12 @@ void ServerCounters::Add(const ServerCounters& other) {
   dropped_slow_receivers += other.dropped_slow_receivers;
   resets += other.resets;
   io_errors += other.io_errors;
+  if (first_protocol_error.empty()) first_protocol_error = other.first_protocol_error;
+}
+
+void ServerCounters::CountProtocolError(std::string_view why) {
+  ++protocol_errors;
+  if (first_protocol_error.empty()) first_protocol_error = why.empty() ? "bad input" : why;
 }
 
 void ServerCounters::CountSocketError(int error) {
@@ -34,6 +40,9 @@ std::string ServerCounters::Summary() const {
   add(refused_no_descriptors, "refused for lack of descriptors");
   add(refused_no_thread, "refused for lack of a thread");
   add(protocol_errors, "closed for protocol errors");
+  if (protocol_errors > 0 && !first_protocol_error.empty()) {
+    text += " (the first: " + first_protocol_error + ")";
+  }
   add(dropped_slow_receivers, "slow broadcast receivers dropped");
   add(resets, "reset by their clients");
   add(io_errors, "other socket errors");

@@ -93,11 +93,15 @@ void Session::ConsumeInput() {
   input_.Consume(result.consumed);
   if (result.close) {
     closing_ = true;
-    if (result.error) end_ = SessionEnd::kProtocolError;
+    if (result.error) {
+      end_ = SessionEnd::kProtocolError;
+      protocol_error_ = result.why;
+    }
   } else if (input_.Size() > config_.codec.max_frame + kReadChunk) {
     // No message boundary within --max-frame: garbage, or hostile.
     closing_ = true;
     end_ = SessionEnd::kProtocolError;
+    protocol_error_ = kNoMessageBoundary;
   }
 }
 
@@ -143,9 +147,9 @@ SessionEnd Session::SocketFailure() const {
   return error_ == ECONNRESET || error_ == EPIPE ? SessionEnd::kReset : SessionEnd::kIoError;
 }
 
-void CountSessionEnd(SessionEnd end, ServerCounters& counters) {
+void CountSessionEnd(SessionEnd end, std::string_view protocol_error, ServerCounters& counters) {
   ++counters.closed;
-  if (end == SessionEnd::kProtocolError) ++counters.protocol_errors;
+  if (end == SessionEnd::kProtocolError) counters.CountProtocolError(protocol_error);
   if (end == SessionEnd::kReset) ++counters.resets;
   if (end == SessionEnd::kIoError) ++counters.io_errors;
   if (end == SessionEnd::kDroppedSlow) ++counters.dropped_slow_receivers;

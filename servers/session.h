@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/byte_buffer.h"
@@ -18,9 +20,10 @@ class SessionRegistry;
 // How a session ended, for the server's counters.
 enum class SessionEnd { kClientClosed, kProtocolError, kReset, kIoError, kDroppedSlow, kStopped };
 
-// Adds how a session ended to a server's counters (closed, and why).
+// Adds how a session ended to a server's counters (closed, and why);
+// `protocol_error` is the session's ProtocolError().
 struct ServerCounters;
-void CountSessionEnd(SessionEnd end, ServerCounters& counters);
+void CountSessionEnd(SessionEnd end, std::string_view protocol_error, ServerCounters& counters);
 
 // One client served start to finish by one thread that waits for it: the
 // blocking model runs these one after another, the threads model one per
@@ -36,6 +39,8 @@ class Session final : public ReplySink {
   ~Session();
 
   SessionEnd Serve();
+  // Why the client's input was refused, when Serve ended in kProtocolError.
+  std::string_view ProtocolError() const { return protocol_error_; }
 
   // ReplySink
   void Reply(std::string_view bytes) override { output_.Append(bytes); }
@@ -67,6 +72,7 @@ class Session final : public ReplySink {
   bool peer_done_ = false;  // the client half-closed
   bool closing_ = false;    // close once the replies are out
   SessionEnd end_ = SessionEnd::kClientClosed;
+  std::string protocol_error_;
 };
 
 // The threads model's live sessions, for broadcast.

@@ -64,10 +64,11 @@ void* ServeClient(void* argument) {
   if (broadcasts) server.registry.Add(session);
   SessionEnd end = session->Serve();
   if (broadcasts) server.registry.Remove(session);
+  std::string protocol_error(session->ProtocolError());
   delete session;
   {
     std::lock_guard lock(server.counters_mutex);
-    CountSessionEnd(end, server.counters);
+    CountSessionEnd(end, protocol_error, server.counters);
   }
   server.live_threads.fetch_sub(1);
   return nullptr;

@@ -245,7 +245,8 @@ void UringServer::Feed(Connection& connection, std::string_view fresh) {
   Sink sink(*this, connection);
   ConsumeResult result = ConsumeArrived(*connection.codec, connection.input, fresh, sink);
   if (result.close || connection.input.Size() > config_.codec.max_frame + kBufferSize) {
-    if (!result.close || result.error) ++counters_.protocol_errors;
+    if (!result.close) counters_.CountProtocolError(kNoMessageBoundary);
+    if (result.error) counters_.CountProtocolError(result.why);
     connection.closing = true;
     connection.input.Clear();
   }

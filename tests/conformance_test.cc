@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -442,6 +443,25 @@ TEST_P(FramingConformanceTest, ProtocolErrorsHurtOnlyTheirConnection) {
   }
   bad.reset();
   ExpectStillServing();
+  // The server's last words say what the refused input was: the count alone
+  // left a user guessing which client was wrong.
+  ExitStatus status = server_->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+  server_.reset();
+  EXPECT_TRUE(status.Clean()) << status.Describe();
+  std::string log = testing::ReadFile(log_);
+  std::map<Protocol, std::string> first_error = {
+      {Protocol::kFramed, "frame larger than --max-frame"},
+      {Protocol::kHttp, "malformed HTTP request"},
+      {Protocol::kResp, "expected '$'"},
+      // The codec's own limit, or the server's when it reads past it first.
+      {Protocol::kLine, "--max-frame"}};
+  if (protocol() == Protocol::kEcho) {
+    EXPECT_EQ(log.find("protocol errors"), std::string::npos) << log;
+  } else {
+    size_t at = log.find("1 closed for protocol errors (the first: ");
+    ASSERT_NE(at, std::string::npos) << log;
+    EXPECT_NE(log.find(first_error[protocol()] + ")", at), std::string::npos) << log;
+  }
 }
 
 TEST_P(LineConformanceTest, EachLineReachesEveryOtherClientNeverItsSender) {

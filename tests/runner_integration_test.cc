@@ -278,9 +278,10 @@ TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
   std::string dir = TempDir();
   EXPECT_EQ(RefusedRun({dir}, dir + "/out"),
             "c10k run: " + dir + ": a directory, not a scenario file (see scenarios/ for some)\n");
-  EXPECT_EQ(RefusedRun({dir + "/missing.json"}, dir + "/out"),
-            "c10k run: " + dir +
-                "/missing.json: cannot read the scenario file: No such file or directory\n");
+  EXPECT_EQ(
+      RefusedRun({dir + "/missing.json"}, dir + "/out"),
+      "c10k run: " + dir +
+          "/missing.json: cannot read the scenario file: ENOENT (No such file or directory)\n");
 }
 
 TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheSweep) {

@@ -142,18 +142,25 @@ TEST(HttpServerTest, MalformedRequestsGetAnErrorAndClose) {
   struct Case {
     std::string request;
     std::string status;
+    std::string why;  // what the server's log says
   };
-  for (const Case& c : {Case{"NOT HTTP\r\n\r\n", "400"}, Case{"GET / HTTP/2.0\r\n\r\n", "400"},
-                        Case{"GET / HTTP/1.1\r\nno colon\r\n\r\n", "400"},
-                        Case{"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", "400"},
-                        Case{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "501"},
-                        Case{"GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'), "431"}}) {
+  for (const Case& c :
+       {Case{"NOT HTTP\r\n\r\n", "400", "malformed HTTP request"},
+        Case{"GET / HTTP/2.0\r\n\r\n", "400", "malformed HTTP request"},
+        Case{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "400",
+             "an HTTP/2 preface, and this server speaks HTTP/1.x only (h2load needs --h1)"},
+        Case{"GET / HTTP/1.1\r\nno colon\r\n\r\n", "400", "malformed HTTP request"},
+        Case{"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", "400", "malformed HTTP request"},
+        Case{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "501",
+             "chunked request body"},
+        Case{"GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'), "431", "request head too large"}}) {
     HttpServerCodec codec({});
     RecordingSink sink;
     ConsumeResult result = codec.Consume(c.request, sink);
     EXPECT_TRUE(result.close) << c.request.substr(0, 40);
     EXPECT_TRUE(result.error);
     EXPECT_EQ(sink.replies.substr(0, 12), "HTTP/1.1 " + c.status) << c.request.substr(0, 40);
+    EXPECT_EQ(result.why, c.why) << c.request.substr(0, 40);
   }
 }
 

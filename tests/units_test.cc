@@ -9,6 +9,7 @@
 #include "common/net.h"
 #include "common/proc_sample.h"
 #include "common/quotable.h"
+#include "servers/server_counters.h"
 
 namespace c10k {
 namespace {
@@ -56,6 +57,20 @@ TEST(QuotableTest, KeepsTheLineAndTheTerminalIntact) {
   EXPECT_EQ(Quotable(std::string_view("a\0b\x1b[2J\x7f\xff", 9), 48), "a?b?[2J??");
   EXPECT_EQ(Quotable("abcdef", 3), "abc...");
   EXPECT_EQ(Quotable("abc", 3), "abc");
+}
+
+TEST(ServerCountersTest, TheSummaryNamesTheFirstProtocolError) {
+  ServerCounters counters;
+  counters.accepted = counters.closed = 3;
+  EXPECT_EQ(counters.Summary(), "c10k serve: stopped: 3 accepted, 3 closed");
+  ServerCounters thread;  // as the reuseport model merges its loops' counters
+  thread.CountProtocolError("malformed HTTP request");
+  thread.CountProtocolError("request head too large");
+  counters.Add(thread);
+  counters.CountProtocolError(kNoMessageBoundary);
+  EXPECT_EQ(counters.Summary(),
+            "c10k serve: stopped: 3 accepted, 3 closed, 3 closed for protocol errors (the first: "
+            "malformed HTTP request)");
 }
 
 TEST(AddressTest, ParsesHostPortForms) {
