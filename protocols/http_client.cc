@@ -12,42 +12,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "protocols/http_text.h"
+
 namespace c10k {
 
 namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// True when the comma-separated header value lists `token` (any case).
-bool HasToken(std::string_view value, std::string_view token) {
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    if (EqualsIgnoringCase(Trim(value.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-// RFC 9110's tchar: what a header name is made of.
-bool IsTokenChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 
 std::string_view HeaderName(std::string_view header) { return header.substr(0, header.find(':')); }
 
@@ -71,7 +40,7 @@ std::string HttpHeaderProblem(std::string_view header) {
   size_t colon = header.find(':');
   if (colon == std::string_view::npos) return "is not \"Name: value\"";
   std::string_view name = header.substr(0, colon);
-  if (name.empty() || !std::ranges::all_of(name, IsTokenChar)) {
+  if (!IsToken(name)) {
     return "has a name that is empty or holds a space, control character or one of "
            "\"(),/:;<=>?@[\\]{}\"";
   }
@@ -95,9 +64,9 @@ std::string HeaderForTheRecord(std::string_view header) {
 
 bool RequestsClose(const std::vector<std::string>& headers) {
   return std::ranges::any_of(headers, [](std::string_view header) {
-    size_t colon = header.find(':');
-    return EqualsIgnoringCase(header.substr(0, colon), "connection") &&
-           HasToken(header.substr(colon + 1), "close");
+    std::string_view name = HeaderName(header);
+    return EqualsIgnoringCase(name, "connection") &&
+           HasToken(header.substr(name.size() + 1), "close");
   });
 }
 
@@ -132,7 +101,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return false;
     std::string_view name = line.substr(0, colon);
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string_view value = TrimWhitespace(line.substr(colon + 1));
     if (EqualsIgnoringCase(name, "content-length")) {
       uint64_t parsed = 0;
       auto [stop, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
@@ -144,8 +113,9 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
       // Only a final "chunked" delimits the body (gzip, chunked is fine: the
       // body is skipped, not decoded); any other coding ends at close.
       size_t last = value.rfind(',');
-      if (!EqualsIgnoringCase(Trim(value.substr(last == std::string_view::npos ? 0 : last + 1)),
-                              "chunked")) {
+      if (!EqualsIgnoringCase(
+              TrimWhitespace(value.substr(last == std::string_view::npos ? 0 : last + 1)),
+              "chunked")) {
         return false;
       }
       chunked = true;
@@ -177,7 +147,7 @@ int64_t HttpClientCodec::ParseChunkSize(std::string_view input) {
   if (end == std::string_view::npos) return input.size() > kMaxChunkLine ? -1 : 0;
   // "1a3f", then optional extensions after a ';', which say nothing needed here.
   std::string_view line = input.substr(0, end);
-  std::string_view digits = Trim(line.substr(0, line.find(';')));
+  std::string_view digits = TrimWhitespace(line.substr(0, line.find(';')));
   auto [stop, error] =
       std::from_chars(digits.data(), digits.data() + digits.size(), body_left_, 16);
   if (digits.empty() || error != std::errc() || stop != digits.data() + digits.size()) return -1;

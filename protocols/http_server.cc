@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "protocols/http_text.h"
+
 namespace c10k {
 
 namespace {
@@ -63,35 +65,6 @@ constexpr Replies kKeptOpen{kOk, kOkHead, kNotAllowed};  // HTTP/1.1: kept unles
 constexpr Replies kKeptOpenSaidSo{kOkKeepAlive, kOkHeadKeepAlive, kNotAllowedKeepAlive};
 constexpr Replies kClosing{kOkClose, kOkHeadClose, kNotAllowedClose};
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
-}
-
-bool ContainsToken(std::string_view value, std::string_view token) {
-  // "Connection: keep-alive, Upgrade": comma-separated, case-insensitive.
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (EqualsIgnoringCase(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-bool IsToken(std::string_view text) {
-  if (text.empty()) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
 }  // namespace
 
 HttpServerCodec::HttpServerCodec(const CodecOptions& options)
@@ -123,9 +96,7 @@ bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
     size_t colon = header.find(':');
     if (colon == std::string_view::npos || !IsToken(header.substr(0, colon))) return false;
     std::string_view name = header.substr(0, colon);
-    std::string_view value = header.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    std::string_view value = TrimWhitespace(header.substr(colon + 1));
     if (EqualsIgnoringCase(name, "content-length")) {
       uint64_t length = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
@@ -134,8 +105,8 @@ bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
       has_length = true;
       request->body_length = length;
     } else if (EqualsIgnoringCase(name, "connection")) {
-      if (ContainsToken(value, "close")) request->keep_alive = false;
-      if (ContainsToken(value, "keep-alive")) request->keep_alive = true;
+      if (HasToken(value, "close")) request->keep_alive = false;
+      if (HasToken(value, "keep-alive")) request->keep_alive = true;
     } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
       // Marked for the caller: chunked bodies are not read.
       request->body_length = UINT64_MAX;
