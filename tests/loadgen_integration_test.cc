@@ -540,13 +540,21 @@ TEST(LoadgenIntegrationTest, OnATerminalALiveLineShowsEachPhaseItsProgressAndIts
   server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 
+// Runs `c10k load --target 127.0.0.1:1 FLAGS...`, which must be refused as
+// bad usage (exit 2) before it connects; returns what it printed on stderr.
+std::string RefusedLoad(const std::vector<std::string>& flags) {
+  std::vector<std::string> args = {"load", "--target", "127.0.0.1:1"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  std::string err = TempDir() + "/stderr";
+  auto load = RunC10k(args, 30, err);
+  std::string said = ReadFile(err);
+  EXPECT_EQ(load.status.code, 2) << "c10k load " << ::testing::PrintToString(flags) << ": " << said;
+  return said;
+}
+
 TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
-  std::string dir = TempDir();
-  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--io", "kqueue"}, 30, dir + "/stderr");
-  EXPECT_EQ(load.status.code, 2);
-  EXPECT_NE(ReadFile(dir + "/stderr").find("--io \"kqueue\" is not epoll or uring"),
-            std::string::npos)
-      << ReadFile(dir + "/stderr");
+  std::string said = RefusedLoad({"--io", "kqueue"});
+  EXPECT_NE(said.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << said;
 }
 
 TEST(LoadgenIntegrationTest, StarvedConnectionsQuoteWhatTheyGotInstead) {
@@ -571,11 +579,7 @@ TEST(LoadgenIntegrationTest, StarvedConnectionsQuoteWhatTheyGotInstead) {
 
 TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
   // Sent as it is, "/a b" made every request a 400 from the server.
-  std::string dir = TempDir();
-  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "http", "--path", "/a b"},
-                      30, dir + "/stderr");
-  EXPECT_EQ(load.status.code, 2);
-  EXPECT_EQ(ReadFile(dir + "/stderr"),
+  EXPECT_EQ(RefusedLoad({"--protocol", "http", "--path", "/a b"}),
             "c10k load: --path \"/a b\" has a space or control character; percent-encode it (a "
             "space is %20)\n");
 }
@@ -583,7 +587,6 @@ TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
 TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
   // Each was ignored without a word: --path and --message-size against echo
   // or http ran and reported a run that was not the one asked for.
-  std::string dir = TempDir();
   struct Case {
     std::vector<std::string> flags;
     std::string error;
@@ -603,20 +606,13 @@ TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
            {{"--protocol", "http", "-H", "X: 1\r\nContent-Length: 9"},
             "--header \"X: 1\\r\\nContent-Length: 9\" has a control character in its value"},
        }) {
-    std::vector<std::string> args = {"load", "--target", "127.0.0.1:1"};
-    args.insert(args.end(), c.flags.begin(), c.flags.end());
-    auto load = RunC10k(args, 30, dir + "/stderr");
-    EXPECT_EQ(load.status.code, 2) << c.error;
-    EXPECT_EQ(ReadFile(dir + "/stderr"), "c10k load: " + c.error + "\n");
+    EXPECT_EQ(RefusedLoad(c.flags), "c10k load: " + c.error + "\n");
   }
 }
 
 TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
   // Without the check an echo run would pass, silently not doing SET and GET.
-  std::string dir = TempDir();
-  auto load = RunC10k({"load", "--target", "127.0.0.1:1", "--keys", "100"}, 30, dir + "/stderr");
-  EXPECT_EQ(load.status.code, 2);
-  EXPECT_EQ(ReadFile(dir + "/stderr"),
+  EXPECT_EQ(RefusedLoad({"--keys", "100"}),
             "c10k load: --keys applies to --protocol resp only (SET and GET over that many "
             "keys)\n");
 }
@@ -624,12 +620,9 @@ TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
 TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {
   // "nan" passed CLI11's range checks (no comparison with it is true) and ran
   // a closed loop; 1e300 overflowed the send interval and ran flat out.
-  std::string dir = TempDir();
   for (const char* flag : {"--rate", "--connect-rate"}) {
     for (const char* rate : {"nan", "inf", "0", "0.5", "-5", "1e300", "2e9", "5x"}) {
-      auto load = RunC10k({"load", "--target", "127.0.0.1:1", flag, rate}, 30, dir + "/stderr");
-      EXPECT_EQ(load.status.code, 2) << flag << " " << rate;
-      EXPECT_EQ(ReadFile(dir + "/stderr"), std::string("c10k load: ") + flag + ": \"" + rate +
+      EXPECT_EQ(RefusedLoad({flag, rate}), std::string("c10k load: ") + flag + ": \"" + rate +
                                                "\" is not a rate from 1 to 1e9 per second "
                                                "(see c10k load --help)\n");
     }
@@ -637,11 +630,7 @@ TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {
 }
 
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
-  std::string dir = TempDir();
-  auto load =
-      RunC10k({"load", "--target", "127.0.0.1:1", "--protocol", "line"}, 30, dir + "/stderr");
-  EXPECT_EQ(load.status.code, 2);
-  EXPECT_NE(ReadFile(dir + "/stderr").find("--rate"), std::string::npos);
+  EXPECT_NE(RefusedLoad({"--protocol", "line"}).find("--rate"), std::string::npos);
 }
 
 }  // namespace

@@ -35,7 +35,22 @@ std::vector<std::string> ConcurrentModels() {
   return models;
 }
 
-class RealClientsTest : public ::testing::TestWithParam<std::string> {};
+class RealClientsTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  // Runs `client` with the URL of `path` on a fresh http server of this
+  // model as its last argument; checks that both ended cleanly and returns
+  // what the client printed ("" when the server did not start, a failure).
+  std::string RunAgainstHttp(std::vector<std::string> client, const std::string& path) {
+    auto server = testing::StartServer(GetParam(), "http");
+    if (!server) return "";
+    client.push_back("http://" + server->address_text + path);
+    auto [status, out] = testing::RunCommand(client, 30);
+    EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+    ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+    EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
+    return out;
+  }
+};
 
 TEST_P(RealClientsTest, RedisBenchmarkAgainstResp) {
   if (testing::Which("redis-benchmark").empty()) GTEST_SKIP() << "redis-benchmark is not installed (scripts/deps)";
@@ -65,16 +80,10 @@ TEST_P(RealClientsTest, RedisBenchmarkAgainstResp) {
 
 TEST_P(RealClientsTest, WrkAgainstHttp) {
   if (testing::Which("wrk").empty()) GTEST_SKIP() << "wrk is not installed (scripts/deps)";
-  auto server = testing::StartServer(GetParam(), "http");
-  ASSERT_TRUE(server);
-  auto [status, out] = testing::RunCommand(
-      {"wrk", "-t1", "-c20", "-d1s", "http://" + server->address_text + "/index.html"});
-  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  std::string out = RunAgainstHttp({"wrk", "-t1", "-c20", "-d1s"}, "/index.html");
   EXPECT_GT(NumberBefore(out, " requests in"), 0) << out;
   EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;
   EXPECT_EQ(out.find("Non-2xx"), std::string::npos) << out;
-  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
-  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
 }
 
 TEST_P(RealClientsTest, AbKeepAliveAgainstHttp) {
@@ -82,34 +91,21 @@ TEST_P(RealClientsTest, AbKeepAliveAgainstHttp) {
   // connection only when the reply says so; it once waited for a close that
   // never came, until its -s timeout.
   if (testing::Which("ab").empty()) GTEST_SKIP() << "ab is not installed (scripts/deps)";
-  auto server = testing::StartServer(GetParam(), "http");
-  ASSERT_TRUE(server);
-  auto [status, out] = testing::RunCommand({"ab", "-k", "-q", "-s", "5", "-c", "10", "-n", "2000",
-                                            "http://" + server->address_text + "/"},
-                                           30);
-  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  std::string out = RunAgainstHttp({"ab", "-k", "-q", "-s", "5", "-c", "10", "-n", "2000"}, "/");
   EXPECT_NE(out.find("Complete requests:      2000\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Failed requests:        0\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Keep-Alive requests:    2000\n"), std::string::npos) << out;
-  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
-  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
 }
 
 TEST_P(RealClientsTest, H2loadOverHttp11AgainstHttp) {
   if (testing::Which("h2load").empty()) GTEST_SKIP() << "h2load is not installed (scripts/deps)";
-  auto server = testing::StartServer(GetParam(), "http");
-  ASSERT_TRUE(server);
   // -m 4: four requests in flight per connection, pipelined over HTTP/1.1.
-  auto [status, out] = testing::RunCommand({"h2load", "--h1", "-c", "10", "-m", "4", "-n", "4000",
-                                            "-T", "5", "http://" + server->address_text + "/"},
-                                           30);
-  EXPECT_TRUE(status.Clean()) << status.Describe() << "\n" << out;
+  std::string out =
+      RunAgainstHttp({"h2load", "--h1", "-c", "10", "-m", "4", "-n", "4000", "-T", "5"}, "/");
   EXPECT_NE(out.find("4000 done, 4000 succeeded, 0 failed, 0 errored, 0 timeout"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("status codes: 4000 2xx"), std::string::npos) << out;
-  ExitStatus stopped = server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
-  EXPECT_TRUE(stopped.Clean()) << stopped.Describe();
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, RealClientsTest, ::testing::ValuesIn(ConcurrentModels()),
