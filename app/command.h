@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -51,5 +52,9 @@ void RequireUsableIo(LoadIo io, const std::string& where = "");
 // directory, or in a directory that cannot be created or written), so the
 // run is refused before it starts rather than lost when it ends.
 void RequireWritableJson(const std::string& path);
+// The largest request body --body-file takes: --message-size's bound.
+constexpr uint64_t kMaxBodyBytes = 64 << 20;
+// Reads --body-file, or throws UsageError saying why it cannot be a body.
+std::shared_ptr<const std::string> BodyFileFlag(const std::string& path);
 
 }  // namespace c10k

@@ -1,9 +1,13 @@
+#include <cerrno>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app/command.h"
 #include "common/byte_size.h"
 #include "common/clock.h"
+#include "common/io_status.h"
 #include "common/result_json.h"
 #include "loadgen/client_ring.h"
 
@@ -61,6 +65,26 @@ void RequireWritableJson(const std::string& path) {
   if (std::string error = CheckCanWriteInto(dir); !error.empty()) {
     throw UsageError("--json: " + error);
   }
+}
+
+std::shared_ptr<const std::string> BodyFileFlag(const std::string& path) {
+  std::error_code error_code;
+  if (std::filesystem::is_directory(path, error_code)) {
+    throw UsageError("--body-file " + path + " is a directory; name a file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--body-file " + path + ": " + ErrnoText(errno));
+  auto size = std::filesystem::file_size(path, error_code);
+  if (!error_code && size > kMaxBodyBytes) {
+    // In bytes: rounded, a file just over the bound would read as the bound.
+    throw UsageError("--body-file " + path + " is " + std::to_string(size) +
+                     " bytes; a request body can be at most 64 MiB (" +
+                     std::to_string(kMaxBodyBytes) + " bytes), as --message-size");
+  }
+  std::ostringstream body;
+  body << in.rdbuf();
+  if (!in && !in.eof()) throw UsageError("--body-file " + path + ": read failed");
+  return std::make_shared<const std::string>(std::move(body).str());
 }
 
 }  // namespace c10k

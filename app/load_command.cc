@@ -32,8 +32,10 @@ struct LoadOptions {
   double rate = 0;
   int message_size = 64;
   uint32_t keys = 0;
+  std::string method = "GET";
   std::string path = "/";
   std::vector<std::string> headers;
+  std::string body_file;
   std::string duration = "10s";
   std::string warmup = "2s";
   std::string connect_timeout = "5s";
@@ -50,6 +52,7 @@ struct LoadOptions {
   // default cannot be told from a value the user typed.
   const CLI::Option* message_size_flag = nullptr;
   const CLI::Option* path_flag = nullptr;
+  const CLI::Option* method_flag = nullptr;
 };
 
 int DefaultThreads() {
@@ -64,7 +67,7 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   if (options.message_size_flag->count() > 0) {
     if (http) {
       throw UsageError(
-          "--message-size does not apply to --protocol http: every request is a GET of --path");
+          "--message-size does not apply to --protocol http; for a request body, use --body-file");
     }
     if (protocol == Protocol::kResp && options.keys == 0) {
       throw UsageError(
@@ -77,6 +80,15 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   }
   if (!http && !options.headers.empty()) {
     throw UsageError("--header applies to --protocol http only");
+  }
+  if (!http && options.method_flag->count() > 0) {
+    throw UsageError("--method applies to --protocol http only");
+  }
+  if (!http && !options.body_file.empty()) {
+    throw UsageError("--body-file applies to --protocol http only");
+  }
+  if (std::string problem = HttpMethodProblem(options.method); !problem.empty()) {
+    throw UsageError("--method \"" + Quotable(options.method, 200) + "\" " + problem);
   }
   if (options.path.empty() || options.path.front() != '/') {
     throw UsageError("--path must start with /");
@@ -130,8 +142,10 @@ LoadConfig BuildConfig(const LoadOptions& options) {
   config.rate = options.rate;
   config.message_size = static_cast<size_t>(options.message_size);
   config.keys = options.keys;
+  config.http_method = options.method;
   config.http_path = options.path;
   config.http_headers = options.headers;
+  if (!options.body_file.empty()) config.http_body = BodyFileFlag(options.body_file);
   config.connect_rate = options.connect_rate;
   if (!options.source_addrs.empty()) {
     std::string error;
@@ -245,12 +259,21 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--keys", options->keys,
                   "resp: SET and GET alternating over this many keys (default: PING)")
       ->check(CLI::Range(1u, 1'000'000'000u));
-  options->path_flag = app->add_option("--path", options->path, "http: the path every GET asks for")
-                           ->capture_default_str();
+  options->method_flag =
+      app->add_option("--method,-m", options->method,
+                      "http: every request's method, e.g. POST with --body-file (a reply to HEAD "
+                      "has no body)")
+          ->capture_default_str();
+  options->path_flag =
+      app->add_option("--path", options->path, "http: the path every request asks for")
+          ->capture_default_str();
+  app->add_option("--body-file", options->body_file,
+                  "http: send this file's bytes as every request's body, with its Content-Length "
+                  "(up to 64 MiB; add -H \"Content-Type: ...\" as the server needs)");
   app->add_option("--header,-H", options->headers,
-                  "http: a \"Name: value\" line added to every GET, as wrk -H; repeat for more. "
-                  "A Host or User-Agent replaces the default (Host: the --target text). The JSON "
-                  "records them without the values of Authorization, Proxy-Authorization and "
+                  "http: a \"Name: value\" line added to every request, as wrk -H; repeat for "
+                  "more. A Host or User-Agent replaces the default (Host: the --target text). The "
+                  "JSON records them without the values of Authorization, Proxy-Authorization and "
                   "Cookie")
       ->allow_extra_args(false);
   app->add_option("--duration,-d", options->duration, "Measured window (500ms, 10s, 2m)")

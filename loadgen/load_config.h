@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,8 +54,11 @@ struct LoadConfig {
   double rate = 0;  // open loop: requests (line: messages) per second in total; 0: closed loop
   size_t message_size = 64;  // payload bytes per request
   uint32_t keys = 0;         // resp: 0 PINGs; K: SET/GET over K keys
+  std::string http_method = "GET";
   std::string http_path = "/";
-  std::vector<std::string> http_headers;  // http: "Name: value" lines added to every GET
+  std::vector<std::string> http_headers;  // http: "Name: value" lines added to every request
+  // http: every request's body (--body-file); null: none, and no Content-Length.
+  std::shared_ptr<const std::string> http_body;
   int64_t duration_ns = 10'000'000'000;
   int64_t warmup_ns = 2'000'000'000;
   int64_t connect_timeout_ns = 5'000'000'000;

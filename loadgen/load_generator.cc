@@ -35,8 +35,9 @@ uint64_t AvailableMemory() {
   return 0;
 }
 
-// Bytes of payload each request carries, where --message-size sets it; http
-// requests and resp PINGs are a few dozen bytes whatever the size.
+// Bytes of payload each request carries, where --message-size (http:
+// --body-file) sets it; other http requests and resp PINGs are a few dozen
+// bytes whatever the size.
 uint64_t PayloadPerRequest(const LoadConfig& config) {
   switch (config.protocol) {
     case Protocol::kEcho:
@@ -46,7 +47,7 @@ uint64_t PayloadPerRequest(const LoadConfig& config) {
     case Protocol::kResp:
       return config.keys > 0 ? config.message_size : 0;
     case Protocol::kHttp:
-      return 0;
+      return config.http_body ? config.http_body->size() : 0;
   }
   return config.message_size;
 }
@@ -68,9 +69,10 @@ std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) 
   if (buffers > available) {
     return std::to_string(config.ActiveConnections()) + " active connections x " +
            std::to_string(config.depth) + " requests in flight x " +
-           std::to_string(config.message_size) + " B can hold " + FormatBytesRounded(buffers) +
-           " in the load generator's buffers" + of_available +
-           "; use fewer connections, a smaller depth or a smaller message size";
+           std::to_string(PayloadPerRequest(config)) + " B can hold " +
+           FormatBytesRounded(buffers) + " in the load generator's buffers" + of_available +
+           "; use fewer connections, a smaller depth or a smaller " +
+           (config.protocol == Protocol::kHttp ? "body" : "message size");
   }
   // The time series keeps a summary of every second (see SecondsCollector):
   // only an absurd --duration outgrows memory, but one would, at the end.

@@ -170,11 +170,14 @@ std::string RequestText(const LoadConfig& config) {
   std::string size = std::to_string(config.message_size) + " B";
   switch (config.protocol) {
     case Protocol::kHttp: {
-      std::string text = "GET " + config.http_path;
+      std::string text = config.http_method + " " + config.http_path;
+      std::vector<std::string> with;
       size_t headers = config.http_headers.size();
-      if (headers > 0) {
-        text += " with " + std::to_string(headers) + (headers == 1 ? " header" : " headers");
-      }
+      if (headers > 0)
+        with.push_back(std::to_string(headers) + (headers == 1 ? " header" : " headers"));
+      if (config.http_body)
+        with.push_back("a " + std::to_string(config.http_body->size()) + " B body");
+      for (size_t i = 0; i < with.size(); ++i) text += (i == 0 ? " with " : " and ") + with[i];
       return text;
     }
     case Protocol::kResp:
@@ -270,7 +273,11 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"in_flight_at_end", stats.in_flight_at_end},
   };
   if (config.protocol == Protocol::kHttp) {
+    run["params"]["method"] = config.http_method;
     run["params"]["path"] = config.http_path;
+    // The size, not the bytes: a body can be large, or private.
+    run["params"]["body_bytes"] =
+        config.http_body ? nlohmann::json(config.http_body->size()) : nlohmann::json(nullptr);
     nlohmann::json headers = nlohmann::json::array();
     for (const std::string& header : config.http_headers) {
       headers.push_back(HeaderForTheRecord(header));

@@ -62,7 +62,9 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
       options.stream_seed = static_cast<uint64_t>(number) * 7919;
       options.keys = config.keys;
       options.http_host = config.target_text;
+      options.http_method = config.http_method;
       options.http_path = config.http_path;
+      options.http_body = config.http_body;
       options.http_headers = config.http_headers;
       options.sender = connection.number;
       connection.codec = MakeClientCodec(config.protocol, options);

@@ -17,8 +17,12 @@ struct ClientCodecOptions {
   uint64_t stream_seed = 0;  // makes each connection's payload bytes distinct
   uint32_t keys = 0;         // resp: 0 sends PING; K alternates SET and GET over K keys
   std::string http_host = "localhost";  // http: the Host header
-  std::string http_path = "/";          // http: the path every GET asks for
-  // http: more "Name: value" header lines for every GET (HttpHeaderProblem
+  std::string http_method = "GET";  // http: every request's method (HttpMethodProblem passed it)
+  std::string http_path = "/";      // http: the path every request asks for
+  // http: the body every request carries, with its Content-Length; null: no
+  // body and no Content-Length. Shared, since every connection sends the same.
+  std::shared_ptr<const std::string> http_body = nullptr;
+  // http: more "Name: value" header lines for every request (HttpHeaderProblem
   // has passed them); a Host or User-Agent among them replaces the default.
   std::vector<std::string> http_headers = {};
   uint32_t sender = 0;                  // line: this connection's number, carried in each line

@@ -6,7 +6,8 @@
 // replies are skipped; 204 and 304 carry no body. A reply that says the server
 // closes the connection after it (Connection: close, or HTTP/1.0 without
 // keep-alive, as nginx does after keepalive_requests) is reported, so the
-// worker can open a new connection the way wrk does.
+// worker can open a new connection the way wrk does. Replies to HEAD have no
+// body, whatever their Content-Length says.
 #include "protocols/http_client.h"
 
 #include <algorithm>
@@ -26,15 +27,30 @@ bool HasHeader(const std::vector<std::string>& headers, std::string_view name) {
   });
 }
 
-std::string BuildRequest(const ClientCodecOptions& options) {
-  std::string request = "GET " + options.http_path + " HTTP/1.1\r\n";
+// The request line and headers; the body, if any, follows them.
+std::string BuildRequestHead(const ClientCodecOptions& options) {
+  std::string request = options.http_method + " " + options.http_path + " HTTP/1.1\r\n";
   if (!HasHeader(options.http_headers, "host")) request += "Host: " + options.http_host + "\r\n";
   if (!HasHeader(options.http_headers, "user-agent")) request += "User-Agent: c10k-load\r\n";
   for (const std::string& header : options.http_headers) request += header + "\r\n";
+  if (options.http_body) {
+    request += "Content-Length: " + std::to_string(options.http_body->size()) + "\r\n";
+  }
   return request + "\r\n";
 }
 
 }  // namespace
+
+std::string HttpMethodProblem(std::string_view method) {
+  if (!IsToken(method)) {
+    return "is not a method name: it is empty or holds a space, control character or one of "
+           "\"(),/:;<=>?@[\\]{}\"";
+  }
+  // After a 2xx, CONNECT turns the connection into a tunnel, and what comes
+  // back is no longer replies to count.
+  if (method == "CONNECT") return "opens a tunnel, not a request and reply";
+  return "";
+}
 
 std::string HttpHeaderProblem(std::string_view header) {
   size_t colon = header.find(':');
@@ -49,7 +65,8 @@ std::string HttpHeaderProblem(std::string_view header) {
     return "has a control character in its value";
   }
   if (EqualsIgnoringCase(name, "content-length") || EqualsIgnoringCase(name, "transfer-encoding")) {
-    return "announces a body, and c10k load sends GETs without one";
+    return "frames the body, which c10k load does itself: a Content-Length with --body-file, "
+           "none without";
   }
   return "";
 }
@@ -71,9 +88,14 @@ bool RequestsClose(const std::vector<std::string>& headers) {
 }
 
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
-    : request_(BuildRequest(options)) {}
+    : request_(BuildRequestHead(options)),
+      body_(options.http_body),
+      head_requests_(options.http_method == "HEAD") {}
 
-void HttpClientCodec::WriteRequest(ByteBuffer& out) { out.Append(request_); }
+void HttpClientCodec::WriteRequest(ByteBuffer& out) {
+  out.Append(request_);
+  if (body_) out.Append(*body_);
+}
 
 bool HttpClientCodec::ParseHead(std::string_view head) {
   size_t line_end = head.find("\r\n");
@@ -126,7 +148,9 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   }
   // HTTP/1.0 closes after each reply unless it says otherwise.
   if (status_line[7] == '0' && !keeps_alive) closes_ = true;
-  bool bodyless = (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
+  // A reply to HEAD says what a GET's body would be, and carries none.
+  bool bodyless =
+      head_requests_ || (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
   body_left_ = 0;
   if (bodyless) {
     part_ = Part::kBody;
@@ -235,7 +259,7 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
     }
     if (closes_) {
       // Whatever follows on this connection is not an answer; the worker
-      // opens a new one and sends the unanswered GETs again.
+      // opens a new one and sends the unanswered requests again.
       result.server_closes = true;
       return result;
     }

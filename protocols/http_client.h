@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,7 +10,8 @@
 
 namespace c10k {
 
-// http, client side: keep-alive GETs of one path; each reply's status line,
+// http, client side: keep-alive requests of one method and path (GET unless
+// told otherwise, with a body when given one); each reply's status line,
 // headers and Content-Length (or chunks) are checked, and the body is
 // consumed as it arrives. A 4xx or 5xx status is an error reply; 2xx and 3xx are answers.
 class HttpClientCodec final : public ClientCodec {
@@ -42,7 +44,9 @@ class HttpClientCodec final : public ClientCodec {
   // malformed); sets body_left_ and the next part.
   int64_t ParseChunkSize(std::string_view input);
 
-  std::string request_;
+  std::string request_;  // the request line and headers, through the blank line
+  std::shared_ptr<const std::string> body_;
+  bool head_requests_ = false;  // HEAD: replies announce a body they do not carry
   int status_ = 0;
   std::string error_line_;      // the status line of the reply being read, when 400 or more
   std::string reported_error_;  // what the last ParseReplies gave as first_error
@@ -50,6 +54,10 @@ class HttpClientCodec final : public ClientCodec {
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };
+
+// Why `method` (as given to `c10k load --method`) cannot be every request's
+// method, in words for a usage error; "" when it can.
+std::string HttpMethodProblem(std::string_view method);
 
 // Why `header` ("Name: value", as given to `c10k load --header`) cannot go
 // into every request, in words for a usage error; "" when it can.

@@ -1,9 +1,11 @@
 // http: just enough HTTP/1.1 for wrk, ab and h2load. Every GET (and HEAD) is
 // answered 200 with a small fixed body, on a keep-alive connection, and
-// pipelined requests are answered in order. Anything that is not a request
+// pipelined requests are answered in order; so are POST and PUT, whose bodies
+// are read and dropped (ab -p and -u, h2load -d, c10k load --body-file), and
+// any other method is answered 405. Anything that is not a request
 // line plus headers is answered 400 and the connection closed, because after
 // a malformed head there is no telling where the next request starts. Request
-// bodies are skipped by Content-Length; chunked bodies are refused (501), as
+// bodies are read by Content-Length; chunked bodies are refused (501), as
 // the benchmark clients never send them. HTTP/1.0 closes after the reply
 // unless it asked for keep-alive, and then the reply says it stays open;
 // "Connection: close" is honoured.
@@ -33,9 +35,11 @@ constexpr std::string_view kOkHeadClose =
     "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
     "Connection: close\r\n\r\n";
 constexpr std::string_view kNotAllowed =
-    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n\r\n";
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD, POST, PUT\r\n"
+    "Content-Length: 0\r\n\r\n";
 constexpr std::string_view kNotAllowedClose =
-    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n"
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD, POST, PUT\r\n"
+    "Content-Length: 0\r\n"
     "Connection: close\r\n\r\n";
 // HTTP/1.0 keeps a connection open only when the reply says so: ab -k, for
 // one, otherwise waits for the server to close it.
@@ -46,7 +50,8 @@ constexpr std::string_view kOkHeadKeepAlive =
     "HTTP/1.1 200 OK\r\nServer: c10k\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
     "Connection: keep-alive\r\n\r\n";
 constexpr std::string_view kNotAllowedKeepAlive =
-    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n"
+    "HTTP/1.1 405 Method Not Allowed\r\nServer: c10k\r\nAllow: GET, HEAD, POST, PUT\r\n"
+    "Content-Length: 0\r\n"
     "Connection: keep-alive\r\n\r\n";
 constexpr std::string_view kBadRequest =
     "HTTP/1.1 400 Bad Request\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -56,7 +61,7 @@ constexpr std::string_view kTooLarge =
 constexpr std::string_view kNotImplemented =
     "HTTP/1.1 501 Not Implemented\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-// The replies to a GET, a HEAD and any other method, for one way the
+// The replies to a GET (or POST, PUT), a HEAD and any other method, for one way the
 // connection goes on after them.
 struct Replies {
   std::string_view ok, ok_head, not_allowed;
@@ -82,7 +87,7 @@ bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
   std::string_view version = line.substr(last_space + 1);
   if (!IsToken(method) || target.empty() || target.find(' ') != std::string_view::npos) return false;
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
-  request->get_or_head = method == "GET" || method == "HEAD";
+  request->answered = method == "GET" || method == "HEAD" || method == "POST" || method == "PUT";
   request->head = method == "HEAD";
   request->http10 = version == "HTTP/1.0";
   request->keep_alive = !request->http10;
@@ -162,9 +167,9 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
     const Replies& replies = !request.keep_alive ? kClosing
                              : request.http10    ? kKeptOpenSaidSo
                                                  : kKeptOpen;
-    sink.Reply(!request.get_or_head ? replies.not_allowed
-               : request.head       ? replies.ok_head
-                                    : replies.ok);
+    sink.Reply(!request.answered ? replies.not_allowed
+               : request.head    ? replies.ok_head
+                                 : replies.ok);
     body_left_ = request.body_length;
     close_after_body_ = !request.keep_alive;
     if (body_left_ == 0 && close_after_body_) return CloseAfter(consumed, "client asked to close");

@@ -14,7 +14,7 @@ class HttpServerCodec final : public ServerCodec {
  private:
   // What one request head says.
   struct Request {
-    bool get_or_head = false;
+    bool answered = false;  // a method this server answers 200 (GET, HEAD, POST, PUT)
     bool head = false;
     bool keep_alive = true;
     bool http10 = false;  // HTTP/1.0: keep-alive only if asked, and then announced

@@ -238,6 +238,56 @@ TEST(LoadgenIntegrationTest, AboveTheFileLimitFailsBeforeAnyConnect) {
   EXPECT_TRUE(listener.Stop().empty());
 }
 
+TEST_P(LoadIoTest, HttpRequestsCarryTheirMethodAndBody) {
+  // A 100,000-byte body takes several sends and several of the server's
+  // reads, so it is sent whole or the server, which reads bodies by their
+  // Content-Length, would take the rest as the next request and say 400.
+  std::string body_file = TempDir() + "/body";
+  ASSERT_TRUE(testing::WriteFile(body_file, std::string(100000, 'b')));
+  std::string log = TempDir() + "/server.log";
+  auto server = StartServer("epoll", "http", {}, log);
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/body.json";
+  auto load = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {
+        "load", "--target", server->address_text, "--protocol", "http",   "-c", "2",
+        "-d",   "400ms",    "--warmup",           "0s",         "--json", json};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return RunC10k(WithIo(args));
+  };
+
+  auto post = load({"--method", "POST", "--path", "/up", "--body-file", body_file, "-H",
+                    "Content-Type: application/octet-stream"});
+  EXPECT_TRUE(post.status.Clean()) << post.status.Describe() << "\n" << post.out;
+  EXPECT_NE(post.out.find("POST /up with 1 header and a 100000 B body"), std::string::npos)
+      << post.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["params"]["method"], "POST");
+  EXPECT_EQ(run["params"]["body_bytes"], 100000);
+  EXPECT_EQ(run["verify"]["error_replies"], 0u);
+  double per_request = run["throughput"]["bytes_per_s"].get<double>() /
+                       run["throughput"]["requests_per_s"].get<double>();
+  EXPECT_GT(per_request, 90000) << "the bodies were not sent: " << run["throughput"];
+
+  auto head = load({"-m", "HEAD"});
+  EXPECT_TRUE(head.status.Clean()) << head.status.Describe() << "\n" << head.out;
+  run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ(run["params"]["body_bytes"], nullptr);
+
+  // The server answers GET, HEAD, POST and PUT; anything else is its "no".
+  auto refused = load({"--method", "DELETE"});
+  EXPECT_EQ(refused.status.code, 1) << refused.out;
+  run = OnlyRun(json);
+  EXPECT_GT(run["verify"]["error_replies"].get<uint64_t>(), 0u);
+  EXPECT_EQ(run["verify"]["first_error_reply"], "HTTP/1.1 405 Method Not Allowed");
+
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  EXPECT_EQ(ReadFile(log).find("protocol error"), std::string::npos) << ReadFile(log);
+}
+
 TEST(LoadgenIntegrationTest, ConnectsStopOnceTheServerStopsAccepting) {
   // A listener with a backlog of one that never accepts: past the first
   // connection or two every SYN is dropped, like a blocking server busy with
@@ -595,7 +645,22 @@ TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
            {{"--path", "/x"}, "--path applies to --protocol http only"},
            {{"-H", "X: 1"}, "--header applies to --protocol http only"},
            {{"--protocol", "http", "--message-size", "100"},
-            "--message-size does not apply to --protocol http: every request is a GET of --path"},
+            "--message-size does not apply to --protocol http; for a request body, use "
+            "--body-file"},
+           {{"--method", "POST"}, "--method applies to --protocol http only"},
+           {{"--body-file", "/etc/hostname"}, "--body-file applies to --protocol http only"},
+           {{"--protocol", "http", "--method", "GE T"},
+            "--method \"GE T\" is not a method name: it is empty or holds a space, control "
+            "character or one of \"(),/:;<=>?@[\\]{}\""},
+           {{"--protocol", "http", "-m", "CONNECT"},
+            "--method \"CONNECT\" opens a tunnel, not a request and reply"},
+           {{"--protocol", "http", "--body-file", "/no/such/body"},
+            "--body-file /no/such/body: ENOENT (No such file or directory)"},
+           {{"--protocol", "http", "--body-file", "/tmp"},
+            "--body-file /tmp is a directory; name a file"},
+           {{"--protocol", "http", "-H", "Content-Length: 3"},
+            "--header \"Content-Length: 3\" frames the body, which c10k load does itself: a "
+            "Content-Length with --body-file, none without"},
            {{"--protocol", "resp", "--message-size", "100"},
             "--message-size applies to --protocol resp only with --keys (the SET values); PING "
             "carries no value"},

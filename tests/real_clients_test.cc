@@ -97,6 +97,21 @@ TEST_P(RealClientsTest, AbKeepAliveAgainstHttp) {
   EXPECT_NE(out.find("Keep-Alive requests:    2000\n"), std::string::npos) << out;
 }
 
+TEST_P(RealClientsTest, AbPostsAgainstHttp) {
+  // ab -p uploads a body with every request; the server reads it by its
+  // Content-Length and answers 200 (it once answered 405, every reply a
+  // "Non-2xx").
+  if (testing::Which("ab").empty()) GTEST_SKIP() << "ab is not installed (scripts/deps)";
+  std::string body = testing::TempDir() + "/body";
+  ASSERT_TRUE(testing::WriteFile(body, std::string(3000, 'p')));
+  std::string out = RunAgainstHttp(
+      {"ab", "-k", "-q", "-s", "5", "-c", "10", "-n", "1000", "-p", body, "-T", "text/plain"}, "/");
+  EXPECT_NE(out.find("Complete requests:      1000\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Failed requests:        0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Total body sent:"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Non-2xx"), std::string::npos) << out;
+}
+
 TEST_P(RealClientsTest, H2loadOverHttp11AgainstHttp) {
   if (testing::Which("h2load").empty()) GTEST_SKIP() << "h2load is not installed (scripts/deps)";
   // -m 4: four requests in flight per connection, pipelined over HTTP/1.1.

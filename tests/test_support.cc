@@ -129,4 +129,10 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
+bool WriteFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out.flush());
+}
+
 }  // namespace c10k::testing

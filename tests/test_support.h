@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/child_process.h"
@@ -61,5 +62,7 @@ std::string TempDir();
 
 // The whole content of a file ("" if missing).
 std::string ReadFile(const std::string& path);
+// Writes `bytes` to `path` (replacing it); false if it could not.
+bool WriteFile(const std::string& path, std::string_view bytes);
 
 }  // namespace c10k::testing

@@ -124,6 +124,23 @@ class CompareTest(BadInputMixin, unittest.TestCase):
         self.assertIn("only in BASE: select echo connections=100", result.stdout)
         self.assertIn("only in NEW: epoll echo connections=2000", result.stdout)
 
+    def test_http_requests_of_another_method_path_or_body_are_other_points(self):
+        # A POST with a body was once matched to the GET at the same
+        # connection count, and its lower rate read as a regression.
+        base = copy.deepcopy(self.base)
+        for run in base["runs"]:
+            run["protocol"] = "http"
+            run["params"].update(method="GET", path="/", body_bytes=None)
+        new = copy.deepcopy(base)
+        changed = find_run(new, "epoll", 1000)
+        changed["params"].update(method="POST", body_bytes=100000)
+        changed["throughput"]["requests_per_s"] /= 10
+        result = run_script("compare.py", self.write(base, "base.json"), self.write(new))
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("only in BASE: epoll http connections=1000 (ok)", result.stdout)
+        self.assertIn("only in NEW: epoll http connections=1000 method=POST body_bytes=100000",
+                      result.stdout)
+
     def test_files_with_no_point_in_common_are_bad_input(self):
         # Two different scenarios once compared 0 points and passed (exit 0).
         other = copy.deepcopy(self.base)
