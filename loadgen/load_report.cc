@@ -84,7 +84,8 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   std::string during;
   AppendCount(during, stats.error_replies, "error replies from the server",
               '"' + stats.first_error_reply + '"');
-  AppendCount(during, stats.mismatches, "replies did not match what was sent");
+  AppendCount(during, stats.mismatches, "replies did not match what was sent",
+              stats.first_mismatch);
   AppendCount(during, stats.errors.closed_by_server, "connections closed by the server");
   AppendCount(during, stats.errors.protocol, "protocol errors", stats.first_protocol_error);
   if (stats.established == static_cast<uint64_t>(config.connections)) {
@@ -161,6 +162,7 @@ nlohmann::json Verification(const WorkerStats& stats) {
   nlohmann::json verify = {{"mismatches", stats.mismatches},
                            {"error_replies", stats.error_replies}};
   if (stats.error_replies > 0) verify["first_error_reply"] = stats.first_error_reply;
+  if (stats.mismatches > 0) verify["first_mismatch"] = stats.first_mismatch;
   return verify;
 }
 

@@ -26,6 +26,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   mismatches += o.mismatches;
   error_replies += o.error_replies;
   if (first_error_reply.empty()) first_error_reply = o.first_error_reply;
+  if (first_mismatch.empty()) first_mismatch = o.first_mismatch;
   if (first_protocol_error.empty()) first_protocol_error = o.first_protocol_error;
   established += o.established;
   failed += o.failed;

@@ -31,6 +31,8 @@ struct WorkerStats {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t mismatches = 0;  // whole run, warmup included: a wrong byte is never "warm-up"
+  // The first mismatch in words that follow "the first" (ReplyParse::first_mismatch).
+  std::string first_mismatch;
   // Replies in which the server said no (HTTP 4xx/5xx, RESP errors), whole
   // run too, and the first one's status or error line, to show the user.
   uint64_t error_replies = 0;

@@ -173,6 +173,9 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
                       data.substr(parse.consumed));
   }
   stats_.mismatches += parse.mismatches;
+  if (parse.mismatches > 0 && stats_.first_mismatch.empty()) {
+    stats_.first_mismatch = Quotable(parse.first_mismatch, 200);
+  }
   if (parse.error_replies > 0) NoteErrorReplies(parse);
   bool unasked = !Line() && !CompleteReplies(connection, parse.completed, now);
   if (unasked && !parse.protocol_error) {

@@ -38,12 +38,30 @@ struct ReplyParse {
   // until the codec's next call.
   uint32_t error_replies = 0;
   std::string_view first_error;
+  // The first mismatch, in words that follow "the first": "had 0x41 at
+  // offset 17 of 64 where 0x3a was sent"; valid until the codec's next call.
+  std::string_view first_mismatch;
   bool protocol_error = false;  // the reply stream cannot be parsed any further
   // The last completed reply said the server closes the connection after it
   // (HTTP's "Connection: close"); parsing stopped there. Requests sent after
   // it will not be answered on this connection, and a codec only says this
   // when they can be sent again unchanged on a new one.
   bool server_closes = false;
+};
+
+// Counts a codec's mismatched replies into a ReplyParse and keeps the words
+// for the first of them (ReplyParse::first_mismatch) until the next parse.
+class MismatchReport {
+ public:
+  void Count(ReplyParse& result, std::string_view what) {
+    ++result.mismatches;
+    if (!result.first_mismatch.empty()) return;
+    reported_.assign(what);
+    result.first_mismatch = reported_;
+  }
+
+ private:
+  std::string reported_;
 };
 
 // The times a broadcast message carries with it, so that whoever receives it

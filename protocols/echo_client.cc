@@ -24,14 +24,20 @@ ReplyParse EchoClientCodec::ParseReplies(std::string_view input) {
   ReplyParse result;
   while (!input.empty()) {
     size_t take = std::min(input.size(), message_size_ - received_in_reply_);
-    if (!PayloadPattern::Matches(receive_offset_, input.substr(0, take))) reply_corrupt_ = true;
+    std::string_view part = input.substr(0, take);
+    // Once wrong, the rest of the reply need not be looked at.
+    if (!reply_corrupt_ && !PayloadPattern::Matches(receive_offset_, part)) {
+      reply_corrupt_ = true;
+      reply_mismatch_ = PayloadPattern::DescribeDifference(receive_offset_, part,
+                                                           received_in_reply_, message_size_);
+    }
     receive_offset_ += take;
     received_in_reply_ += take;
     input.remove_prefix(take);
     result.consumed += take;
     if (received_in_reply_ == message_size_) {
       ++result.completed;
-      if (reply_corrupt_) ++result.mismatches;
+      if (reply_corrupt_) mismatches_.Count(result, reply_mismatch_);
       received_in_reply_ = 0;
       reply_corrupt_ = false;
     }

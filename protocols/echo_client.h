@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "protocols/client_codec.h"
 
 namespace c10k {
@@ -18,6 +20,8 @@ class EchoClientCodec final : public ClientCodec {
   uint64_t receive_offset_;
   size_t received_in_reply_ = 0;
   bool reply_corrupt_ = false;
+  std::string reply_mismatch_;  // the current reply's first wrong byte, in words
+  MismatchReport mismatches_;
 };
 
 }  // namespace c10k

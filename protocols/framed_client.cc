@@ -52,18 +52,24 @@ ReplyParse FramedClientCodec::ParseReplies(std::string_view input) {
       }
       body_have_ = 0;
       reply_corrupt_ = body_length_ != message_size_;
+      if (reply_corrupt_) {
+        reply_mismatch_ = "was a frame of " + std::to_string(body_length_) +
+                          " B for a request of " + std::to_string(message_size_) + " B";
+      }
     }
     size_t take = std::min<size_t>(input.size(), body_length_ - body_have_);
-    if (!reply_corrupt_ &&
-        !PayloadPattern::Matches(reply_offset_ + body_have_, input.substr(0, take))) {
+    std::string_view part = input.substr(0, take);
+    if (!reply_corrupt_ && !PayloadPattern::Matches(reply_offset_ + body_have_, part)) {
       reply_corrupt_ = true;
+      reply_mismatch_ = PayloadPattern::DescribeDifference(reply_offset_ + body_have_, part,
+                                                           body_have_, body_length_);
     }
     body_have_ += static_cast<uint32_t>(take);
     input.remove_prefix(take);
     result.consumed += take;
     if (body_have_ < body_length_) break;
     ++result.completed;
-    if (reply_corrupt_) ++result.mismatches;
+    if (reply_corrupt_) mismatches_.Count(result, reply_mismatch_);
     reply_offset_ += message_size_;
     header_have_ = 0;
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 
 #include "protocols/client_codec.h"
 
@@ -26,6 +27,8 @@ class FramedClientCodec final : public ClientCodec {
   uint32_t body_length_ = 0;  // of the reply being read
   uint32_t body_have_ = 0;
   bool reply_corrupt_ = false;
+  std::string reply_mismatch_;  // what is wrong with the current reply, in words
+  MismatchReport mismatches_;
 };
 
 }  // namespace c10k

@@ -108,7 +108,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   if (ec != std::errc() || end != status_line.data() + 12) return false;
   // Kept until the reply completes (its body may come in later reads); only
   // error replies pay for the copy.
-  if (status_ >= 400) error_line_.assign(status_line);
+  if (status_ >= 400 || status_ < 200) error_line_.assign(status_line);
   bool has_length = false;
   bool chunked = false;
   uint64_t length = 0;
@@ -255,7 +255,7 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         result.first_error = reported_error_;
       }
     } else if (status_ < 200 || status_ >= 400) {
-      ++result.mismatches;
+      mismatches_.Count(result, "had the status line \"" + error_line_ + "\"");
     }
     if (closes_) {
       // Whatever follows on this connection is not an answer; the worker

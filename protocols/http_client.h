@@ -48,9 +48,12 @@ class HttpClientCodec final : public ClientCodec {
   std::shared_ptr<const std::string> body_;
   bool head_requests_ = false;  // HEAD: replies announce a body they do not carry
   int status_ = 0;
-  std::string error_line_;      // the status line of the reply being read, when 400 or more
+  // The status line of the reply being read, when it is an error (400 or
+  // more) or no HTTP status at all (under 200 or 600 and more).
+  std::string error_line_;
   std::string reported_error_;  // what the last ParseReplies gave as first_error
   bool closes_ = false;         // the reply being read ends the connection
+  MismatchReport mismatches_;
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/quotable.h"
 #include "protocols/payload_pattern.h"
 
 namespace c10k {
@@ -112,7 +113,8 @@ ReplyParse LineClientCodec::Parse(std::string_view input, StampSink* sink) {
     if (Decode(input.substr(0, newline), &stamp)) {
       if (sink) sink->Delivered(stamp);
     } else {
-      ++result.mismatches;
+      mismatches_.Count(result, "was \"" + Quotable(input.substr(0, newline), 48) +
+                                    "\", not a line any sender wrote");
     }
     ++result.completed;
     input.remove_prefix(newline + 1);

@@ -36,6 +36,7 @@ class LineClientCodec final : public ClientCodec {
   size_t payload_size_;
   uint32_t sender_;
   uint32_t sequence_ = 0;
+  MismatchReport mismatches_;
 };
 
 }  // namespace c10k

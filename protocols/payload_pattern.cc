@@ -1,6 +1,7 @@
 #include "protocols/payload_pattern.h"
 
 #include <array>
+#include <cstdio>
 
 namespace c10k {
 
@@ -47,6 +48,20 @@ bool PayloadPattern::Matches(uint64_t offset, std::string_view bytes) {
     offset += n;
   }
   return true;
+}
+
+std::string PayloadPattern::DescribeDifference(uint64_t offset, std::string_view bytes,
+                                               size_t start, size_t reply_size) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    char sent = At(offset + i)[0];
+    if (bytes[i] == sent) continue;
+    char words[96];
+    std::snprintf(words, sizeof words, "had 0x%02x at offset %zu of %zu where 0x%02x was sent",
+                  static_cast<unsigned char>(bytes[i]), start + i, reply_size,
+                  static_cast<unsigned char>(sent));
+    return words;
+  }
+  return "";
 }
 
 }  // namespace c10k

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/byte_buffer.h"
@@ -21,6 +22,12 @@ class PayloadPattern {
   static void AppendTo(ByteBuffer& out, uint64_t offset, size_t length);
   // True when `bytes` are exactly the stream starting at `offset`.
   static bool Matches(uint64_t offset, std::string_view bytes);
+  // Where `bytes` first differ from the stream starting at `offset`, in
+  // words that follow "the first" (`start` is the offset of bytes[0] in a
+  // reply of `reply_size`): "had 0x41 at offset 17 of 64 where 0x3a was
+  // sent". "" when they match.
+  static std::string DescribeDifference(uint64_t offset, std::string_view bytes, size_t start,
+                                        size_t reply_size);
 };
 
 }  // namespace c10k

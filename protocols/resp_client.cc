@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
+#include "common/quotable.h"
 #include "protocols/payload_pattern.h"
 
 namespace c10k {
@@ -146,6 +148,21 @@ bool RespClientCodec::Matches(std::string_view reply, uint64_t sequence) const {
   return false;
 }
 
+std::string RespClientCodec::Expected(uint64_t sequence) const {
+  switch (KindOf(sequence)) {
+    case Expect::kPong:
+      return "+PONG";
+    case Expect::kOk:
+      return "+OK";
+    case Expect::kValue: {
+      char key[32];
+      std::snprintf(key, sizeof key, "key:%0*u", kKeyDigits, KeyOf(sequence));
+      return "the " + std::to_string(value_size_) + " B value SET to " + key;
+    }
+  }
+  return "";
+}
+
 ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
   ReplyParse result;
   while (!input.empty()) {
@@ -164,7 +181,8 @@ ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
     } else if (!Matches(reply, sequence) && !(set_refused_ && reply == "$-1\r\n")) {
       // A GET that finds nothing after its SET was refused is explained by
       // that error reply; any other nil means the store lost a value.
-      ++result.mismatches;
+      mismatches_.Count(result, "was \"" + Quotable(reply, 48) + "\" where " + Expected(sequence) +
+                                    " was expected");
     }
     if (KindOf(sequence) == Expect::kOk) set_refused_ = refused;
     ++result.completed;

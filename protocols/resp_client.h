@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "protocols/client_codec.h"
 
@@ -26,6 +27,9 @@ class RespClientCodec final : public ClientCodec {
   void AppendKey(ByteBuffer& out, uint32_t key) const;
   // Checks one complete reply against what request `sequence` expects.
   bool Matches(std::string_view reply, uint64_t sequence) const;
+  // What request `sequence` expected, in words: "+PONG", "the 100 B value
+  // SET to key:0000000003".
+  std::string Expected(uint64_t sequence) const;
 
   size_t value_size_;
   uint64_t seed_;
@@ -33,6 +37,7 @@ class RespClientCodec final : public ClientCodec {
   uint64_t sent_ = 0;
   uint64_t answered_ = 0;
   bool set_refused_ = false;  // the last SET got an error reply
+  MismatchReport mismatches_;
 };
 
 // The length of the complete RESP value at the front of `input`: 0 when more

@@ -2,12 +2,14 @@
 // possible point, corrupted replies, and streams that are not the protocol.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/byte_buffer.h"
+#include "common/quotable.h"
 #include "protocols/framed_client.h"
 #include "protocols/http_client.h"
 #include "protocols/line_client.h"
@@ -72,6 +74,10 @@ TEST(FramedClientTest, CorruptedPayloadIsAMismatch) {
   ReplyParse parse = client.ParseReplies(sent);
   EXPECT_EQ(parse.completed, 3u);
   EXPECT_EQ(parse.mismatches, 1u);
+  char words[96];
+  std::snprintf(words, sizeof words, "had 0x%02x at offset 10 of 32 where 0x%02x was sent",
+                static_cast<unsigned char>(sent[50]), static_cast<unsigned char>(sent[50] ^ 0x01));
+  EXPECT_EQ(parse.first_mismatch, words);
 }
 
 TEST(FramedClientTest, WrongLengthIsAMismatchAndTheStreamGoesOn) {
@@ -88,6 +94,7 @@ TEST(FramedClientTest, WrongLengthIsAMismatchAndTheStreamGoesOn) {
   // The short frame is wrong; the next reply is still checked against the
   // second request, not thrown off by the first.
   EXPECT_EQ(parse.mismatches, 1u);
+  EXPECT_EQ(parse.first_mismatch, "was a frame of 3 B for a request of 8 B");
   EXPECT_FALSE(parse.protocol_error);
 }
 
@@ -267,6 +274,7 @@ TEST(HttpClientTest, SuccessAndRedirectsAreAnswersOtherStatusesMismatches) {
   ReplyParse parse = client.ParseReplies(stream);
   EXPECT_EQ(parse.completed, 4u);   // the 100 is not a reply of its own
   EXPECT_EQ(parse.mismatches, 1u);  // 700 is no HTTP status
+  EXPECT_EQ(parse.first_mismatch, "had the status line \"HTTP/1.1 700 What\"");
   EXPECT_EQ(parse.error_replies, 0u);
   EXPECT_FALSE(parse.protocol_error);
 }
@@ -401,6 +409,8 @@ TEST(RespClientTest, WrongValuesNilsAndWrongTypesAreMismatches) {
   ReplyParse parse = client.ParseReplies(replies);
   EXPECT_EQ(parse.completed, 6u);
   EXPECT_EQ(parse.mismatches, 3u);
+  EXPECT_EQ(parse.first_mismatch, "was \"" + Quotable(corrupted, 48) +
+                                      "\" where the 8 B value SET to key:0000000000 was expected");
   EXPECT_EQ(parse.error_replies, 0u);
   EXPECT_FALSE(parse.protocol_error);
 }
@@ -489,6 +499,10 @@ TEST(LineClientTest, DamagedLinesAreMismatchesAndParsingGoesOn) {
   ReplyParse parse = receiver.ParseMessages(stream, sink);
   EXPECT_EQ(parse.completed, 4u);
   EXPECT_EQ(parse.mismatches, 2u);
+  std::string_view second = std::string_view(stream).substr(64);
+  second = second.substr(0, second.find('\n'));
+  EXPECT_EQ(parse.first_mismatch,
+            "was \"" + Quotable(second, 48) + "\", not a line any sender wrote");
   EXPECT_EQ(sink.stamps.size(), 2u);
   EXPECT_FALSE(parse.protocol_error);
 }

@@ -1,10 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "common/byte_buffer.h"
-#include "protocols/echo_server.h"
 #include "protocols/echo_client.h"
+#include "protocols/echo_server.h"
 
 namespace c10k {
 namespace {
@@ -60,6 +61,32 @@ TEST(EchoCodecTest, ClientCountsCorruptedReplies) {
   ReplyParse parse = client.ParseReplies(reply);
   EXPECT_EQ(parse.completed, 3u);
   EXPECT_EQ(parse.mismatches, 1u);
+}
+
+// The words a mismatch report gives for a byte that came back wrong.
+std::string WrongByte(char got, size_t at, size_t size, char sent) {
+  char words[96];
+  std::snprintf(words, sizeof words, "had 0x%02x at offset %zu of %zu where 0x%02x was sent",
+                static_cast<unsigned char>(got), at, size, static_cast<unsigned char>(sent));
+  return words;
+}
+
+TEST(EchoCodecTest, AMismatchIsDescribedByItsFirstWrongByte) {
+  EchoClientCodec client({.message_size = 16, .stream_seed = 1});
+  ByteBuffer sent;
+  for (int i = 0; i < 3; ++i) client.WriteRequest(sent);
+  std::string reply(sent.Readable());
+  reply[16 + 4] ^= 0x01;
+  reply[16 + 9] ^= 0x40;  // later in the same reply: not the first
+  reply[32 + 2] ^= 0x10;  // the third reply, wrong too
+  // The second reply's wrong byte arrives in the first read, its end in the
+  // second: the words wait for the reply to complete.
+  ReplyParse first = client.ParseReplies(std::string_view(reply).substr(0, 22));
+  EXPECT_EQ(first.mismatches, 0u);
+  EXPECT_TRUE(first.first_mismatch.empty());
+  ReplyParse rest = client.ParseReplies(std::string_view(reply).substr(22));
+  EXPECT_EQ(rest.mismatches, 2u);
+  EXPECT_EQ(rest.first_mismatch, WrongByte(reply[20], 4, 16, static_cast<char>(reply[20] ^ 0x01)));
 }
 
 TEST(EchoCodecTest, DifferentConnectionsSendDifferentBytes) {

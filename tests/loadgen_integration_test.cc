@@ -192,7 +192,17 @@ TEST_P(LoadIoTest, CorruptedEchoesAreMismatchesAndExitOne) {
   auto run = OnlyRun(json);
   EXPECT_EQ(run["status"], "error");
   EXPECT_GT(run["verify"]["mismatches"].get<uint64_t>(), 0u);
-  EXPECT_NE(run["reason"].get<std::string>().find("did not match"), std::string::npos)
+  // The fake server flips bit 0x20 of every connection's byte 999: offset 39
+  // of its 16th 64-byte reply.
+  std::string first = run["verify"]["first_mismatch"];
+  unsigned got = 0, sent = 0;
+  ASSERT_EQ(
+      std::sscanf(first.c_str(), "had 0x%x at offset 39 of 64 where 0x%x was sent", &got, &sent), 2)
+      << first;
+  EXPECT_EQ(got ^ sent, 0x20u) << first;
+  EXPECT_NE(run["reason"].get<std::string>().find(
+                "replies did not match what was sent, the first " + first),
+            std::string::npos)
       << run["reason"];
   server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
 }
