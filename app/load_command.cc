@@ -151,7 +151,8 @@ LoadConfig BuildConfig(const LoadOptions& options) {
     std::string error;
     auto sources = ParseSourceAddrs(options.source_addrs, &error);
     if (!sources) throw UsageError(error);
-    if (sources->front().Family() != config.target.Family()) {
+    // localhost takes the family of the source addresses (see Load).
+    if (sources->front().Family() != config.target.Family() && !IsLocalhost(options.target)) {
       throw UsageError("--source-addrs and --target must both be IPv4 or both IPv6");
     }
     if (std::string not_local = CheckSourceAddrsAreLocal(*sources); !not_local.empty()) {
@@ -195,6 +196,11 @@ int Load(const LoadOptions& options) {
   LoadConfig config = BuildConfig(options);
   if (std::string limit = CheckLoadLimits(config); !limit.empty()) throw UsageError(limit);
   if (!options.json.empty()) RequireWritableJson(options.json);
+  if (IsLocalhost(config.target_text)) {
+    // Last, so that a usage error does not cost the server a test connection.
+    int family = config.source_addrs.empty() ? AF_UNSPEC : config.source_addrs.front().Family();
+    config.target = LocalhostThatAccepts(config.target.Port(), family);
+  }
   InstallStopSignalHandlers();
   nlohmann::json document = {
       {"schema_version", kSchemaVersion},
@@ -229,7 +235,10 @@ Command AddLoadCommand(CLI::App& root) {
       "stderr; SIGINT ends the run early and still writes the JSON, marked interrupted. "
       "Exit 0: ok; 1: the run finished with errors, mismatches or a failed target, or was "
       "interrupted; 2: bad usage.");
-  app->add_option("--target", options->target, "Server address HOST:PORT (numeric, or localhost)")
+  app->add_option("--target", options->target,
+                  "Server address HOST:PORT: numeric, or localhost (the first of 127.0.0.1 and ::1 "
+                  "that accepts a "
+                  "test connection, as wrk)")
       ->required();
   app->add_option("--protocol", options->protocol, "echo, framed, line, http or resp")
       ->capture_default_str();

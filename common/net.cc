@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/resource.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <vector>
 
 #include "common/io_status.h"
 
@@ -81,6 +83,28 @@ std::optional<SocketAddress> ParseHostPort(std::string_view text) {
     return std::nullopt;
   }
   return ParseAddress(host, static_cast<uint16_t>(port));
+}
+
+bool IsLocalhost(std::string_view host_port) { return host_port.starts_with("localhost:"); }
+
+SocketAddress LocalhostThatAccepts(uint16_t port, int family) {
+  std::vector<SocketAddress> candidates;
+  if (family != AF_INET6) candidates.push_back(*ParseAddress("127.0.0.1", port));
+  if (family != AF_INET) candidates.push_back(*ParseAddress("::1", port));
+  for (const SocketAddress& candidate : candidates) {
+    UniqueFd fd(::socket(candidate.Family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) continue;
+    if (::connect(fd.Get(), candidate.Get(), candidate.length) == 0) return candidate;
+    if (errno != EINPROGRESS) continue;  // refused at once, or no ::1 on this host
+    pollfd wait = {fd.Get(), POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::poll(&wait, 1, 1000) == 1 &&
+        getsockopt(fd.Get(), SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0) {
+      return candidate;
+    }
+  }
+  return candidates.front();
 }
 
 UniqueFd ListenTcp(const SocketAddress& address, bool nonblocking, bool reuse_port,

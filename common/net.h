@@ -35,6 +35,16 @@ std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port);
 // Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80").
 std::optional<SocketAddress> ParseHostPort(std::string_view text);
 
+// True when `host_port` names its host as "localhost".
+bool IsLocalhost(std::string_view host_port);
+
+// "localhost" as a client takes it: of 127.0.0.1 and ::1 (`family` AF_INET
+// or AF_INET6 keeps one; AF_UNSPEC tries both, in that order), the first
+// that accepts a test connection within a second, as wrk does; 127.0.0.1
+// (or ::1) when none does. A server that listens on ::1 alone, as Node.js
+// does where localhost resolves to ::1 first, is then found.
+SocketAddress LocalhostThatAccepts(uint16_t port, int family);
+
 // A nonblocking (or blocking) listening TCP socket with SO_REUSEADDR, and
 // SO_REUSEPORT when asked. On failure returns an invalid fd and fills `error`
 // with a sentence such as "cannot listen on 127.0.0.1:80: EACCES (...)".

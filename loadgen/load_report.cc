@@ -220,6 +220,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"protocol", ProtocolName(config.protocol)},
       {"params",
        {{"target", config.target_text},
+        {"address", config.target.ToString()},
         {"connections", config.connections},
         {"active", config.ActiveConnections()},
         {"depth", config.depth},
@@ -324,8 +325,13 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
                          ? "open loop " + std::to_string(std::llround(config.rate)) + " req/s"
                          : "closed loop depth " + std::to_string(config.depth);
   if (config.io == LoadIo::kUring) load += ", io_uring";
+  // "localhost:8080 ([::1]:8080)": which address a name stood for.
+  std::string target = config.target_text;
+  if (std::string address = config.target.ToString(); address != target) {
+    target += " (" + address + ")";
+  }
   Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %s), %.1fs measured%s\n",
-          config.target_text.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
+          target.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
           static_cast<unsigned long long>(stats.established), config.connections,
           config.ActiveConnections(), load.c_str(), RequestText(config).c_str(), result.measured_s,
           result.interrupted ? " (interrupted)" : "");

@@ -298,6 +298,24 @@ TEST_P(LoadIoTest, HttpRequestsCarryTheirMethodAndBody) {
   EXPECT_EQ(ReadFile(log).find("protocol error"), std::string::npos) << ReadFile(log);
 }
 
+TEST(LoadgenIntegrationTest, LocalhostFindsAServerListeningOnIpv6LoopbackOnly) {
+  // Node.js binds ::1 for "localhost" where that resolves to ::1 first; wrk
+  // and curl find it there, and c10k load had every connect refused.
+  auto server = StartServer("epoll", "echo", {"--host", "::1"});
+  ASSERT_TRUE(server);
+  std::string target = "localhost:" + std::to_string(server->address.Port());
+  std::string json = TempDir() + "/localhost.json";
+  auto load = RunC10k(
+      {"load", "--target", target, "-c", "4", "-d", "300ms", "--warmup", "0s", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  EXPECT_EQ(load.out.rfind(target + " (" + server->address_text + ") echo: 4/4 connections", 0), 0u)
+      << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["params"]["target"], target);
+  EXPECT_EQ(run["params"]["address"], server->address_text);
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(LoadgenIntegrationTest, ConnectsStopOnceTheServerStopsAccepting) {
   // A listener with a backlog of one that never accepts: past the first
   // connection or two every SYN is dropped, like a blocking server busy with

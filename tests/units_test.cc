@@ -89,6 +89,25 @@ TEST(AddressTest, ParsesHostPortForms) {
   }
 }
 
+TEST(AddressTest, LocalhostIsTheLoopbackAddressThatAccepts) {
+  EXPECT_TRUE(IsLocalhost("localhost:80"));
+  EXPECT_FALSE(IsLocalhost("127.0.0.1:80"));
+  EXPECT_FALSE(IsLocalhost("localhost.example:80"));
+  for (const char* host : {"127.0.0.1", "::1"}) {
+    std::string error;
+    UniqueFd listener = ListenTcp(*ParseAddress(host, 0), false, false, &error);
+    ASSERT_TRUE(listener) << error;
+    auto bound = LocalAddress(listener.Get());
+    ASSERT_TRUE(bound);
+    // Whichever of the two listens, localhost finds it.
+    EXPECT_EQ(LocalhostThatAccepts(bound->Port(), AF_UNSPEC).ToString(), bound->ToString());
+    listener.Reset();
+    // Nothing listens: 127.0.0.1 (or, asked for IPv6, ::1), to be refused.
+    EXPECT_EQ(LocalhostThatAccepts(bound->Port(), AF_UNSPEC).HostText(), "127.0.0.1");
+    EXPECT_EQ(LocalhostThatAccepts(bound->Port(), AF_INET6).HostText(), "::1");
+  }
+}
+
 ProcSample Sample(double user_s, double sys_s, int64_t cpu_ns) {
   ProcSample sample;
   sample.user_s = user_s;
