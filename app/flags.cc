@@ -81,10 +81,15 @@ std::shared_ptr<const std::string> BodyFileFlag(const std::string& path) {
                      " bytes; a request body can be at most 64 MiB (" +
                      std::to_string(kMaxBodyBytes) + " bytes), as --message-size");
   }
-  std::ostringstream body;
-  body << in.rdbuf();
-  if (!in && !in.eof()) throw UsageError("--body-file " + path + ": read failed");
-  return std::make_shared<const std::string>(std::move(body).str());
+  std::ostringstream read;
+  read << in.rdbuf();
+  std::string body = std::move(read).str();
+  // Streaming a file does not say when a read failed; its size does.
+  if (!error_code && body.size() != size) {
+    throw UsageError("--body-file " + path + ": read " + std::to_string(body.size()) + " of its " +
+                     std::to_string(size) + " bytes");
+  }
+  return std::make_shared<const std::string>(std::move(body));
 }
 
 }  // namespace c10k

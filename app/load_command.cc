@@ -237,8 +237,7 @@ Command AddLoadCommand(CLI::App& root) {
       "interrupted; 2: bad usage.");
   app->add_option("--target", options->target,
                   "Server address HOST:PORT: numeric, or localhost (the first of 127.0.0.1 and ::1 "
-                  "that accepts a "
-                  "test connection, as wrk)")
+                  "that accepts a test connection, as wrk)")
       ->required();
   app->add_option("--protocol", options->protocol, "echo, framed, line, http or resp")
       ->capture_default_str();

@@ -172,13 +172,15 @@ std::string RequestText(const LoadConfig& config) {
   std::string size = std::to_string(config.message_size) + " B";
   switch (config.protocol) {
     case Protocol::kHttp: {
-      std::string text = config.http_method + " " + config.http_path;
+      // "POST /up with 2 headers and a 1024 B body"
       std::vector<std::string> with;
-      size_t headers = config.http_headers.size();
-      if (headers > 0)
+      if (size_t headers = config.http_headers.size(); headers > 0) {
         with.push_back(std::to_string(headers) + (headers == 1 ? " header" : " headers"));
-      if (config.http_body)
+      }
+      if (config.http_body) {
         with.push_back("a " + std::to_string(config.http_body->size()) + " B body");
+      }
+      std::string text = config.http_method + " " + config.http_path;
       for (size_t i = 0; i < with.size(); ++i) text += (i == 0 ? " with " : " and ") + with[i];
       return text;
     }
