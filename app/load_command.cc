@@ -53,6 +53,7 @@ struct LoadOptions {
   const CLI::Option* message_size_flag = nullptr;
   const CLI::Option* path_flag = nullptr;
   const CLI::Option* method_flag = nullptr;
+  const CLI::Option* protocol_flag = nullptr;
 };
 
 int DefaultThreads() {
@@ -105,7 +106,36 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   }
 }
 
-LoadConfig BuildConfig(const LoadOptions& options) {
+// --target http://HOST:PORT/PATH, as a wrk user writes it: HOST:PORT with
+// --protocol http and --path PATH. Flags that say otherwise are refused
+// rather than one of the two silently winning.
+LoadOptions WithUrlTarget(LoadOptions options) {
+  const std::string given = options.target;
+  if (given.starts_with("https://") || given.starts_with("HTTPS://")) {
+    throw UsageError("--target " + given + ": c10k load speaks plain TCP, not TLS (https)");
+  }
+  auto url = SplitHttpUrl(given);
+  if (!url) return options;
+  if (!ParseHostPort(url->host_port)) {
+    throw UsageError("--target \"" + given +
+                     "\": an http URL's host must be a numeric address or localhost, e.g. "
+                     "http://127.0.0.1:8080/");
+  }
+  if (options.protocol_flag->count() > 0 && options.protocol != "http") {
+    throw UsageError("--target " + given + " is an http URL, and --protocol says " +
+                     options.protocol);
+  }
+  if (options.path_flag->count() > 0 && url->path != "/") {
+    throw UsageError("--target " + given + " has a path, and so does --path; give one of them");
+  }
+  options.target = url->host_port;
+  options.protocol = "http";
+  if (options.path_flag->count() == 0) options.path = url->path;
+  return options;
+}
+
+LoadConfig BuildConfig(const LoadOptions& given) {
+  LoadOptions options = WithUrlTarget(given);
   LoadConfig config;
   auto target = ParseHostPort(options.target);
   if (!target) {
@@ -237,10 +267,13 @@ Command AddLoadCommand(CLI::App& root) {
       "interrupted; 2: bad usage.");
   app->add_option("--target", options->target,
                   "Server address HOST:PORT: numeric, or localhost (the first of 127.0.0.1 and ::1 "
-                  "that accepts a test connection, as wrk)")
+                  "that accepts a test connection, as wrk); or, as wrk takes it, an http URL "
+                  "(http://127.0.0.1:8080/index.html: --protocol http and its --path)")
       ->required();
-  app->add_option("--protocol", options->protocol, "echo, framed, line, http or resp")
-      ->capture_default_str();
+  options->protocol_flag =
+      app->add_option("--protocol", options->protocol,
+                      "echo, framed, line, http or resp (http with an http:// --target)")
+          ->capture_default_str();
   app->add_option("--connections,-c", options->connections, "Connections to open (N)")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();

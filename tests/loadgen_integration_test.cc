@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <tuple>
 
 #include "common/clock.h"
 #include "common/fd.h"
@@ -620,8 +621,9 @@ TEST(LoadgenIntegrationTest, OnATerminalALiveLineShowsEachPhaseItsProgressAndIts
 
 // Runs `c10k load --target 127.0.0.1:1 FLAGS...`, which must be refused as
 // bad usage (exit 2) before it connects; returns what it printed on stderr.
-std::string RefusedLoad(const std::vector<std::string>& flags) {
-  std::vector<std::string> args = {"load", "--target", "127.0.0.1:1"};
+std::string RefusedLoad(const std::vector<std::string>& flags,
+                        const std::string& target = "127.0.0.1:1") {
+  std::vector<std::string> args = {"load", "--target", target};
   args.insert(args.end(), flags.begin(), flags.end());
   std::string err = TempDir() + "/stderr";
   auto load = RunC10k(args, 30, err);
@@ -660,6 +662,40 @@ TEST(LoadgenIntegrationTest, APathThatWouldBreakTheRequestLineIsAUsageError) {
   EXPECT_EQ(RefusedLoad({"--protocol", "http", "--path", "/a b"}),
             "c10k load: --path \"/a b\" has a space or control character; percent-encode it (a "
             "space is %20)\n");
+}
+
+TEST(LoadgenIntegrationTest, AnHttpUrlTargetIsHttpAndItsPath) {
+  // wrk takes a URL; c10k load said it was "not HOST:PORT".
+  auto server = StartServer("epoll", "http");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/url.json";
+  auto load = RunC10k({"load", "--target", "http://" + server->address_text + "/index.html?x=1",
+                       "-c", "2", "-d", "300ms", "--warmup", "0s", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["protocol"], "http");
+  EXPECT_EQ(run["params"]["target"], server->address_text);
+  EXPECT_EQ(run["params"]["path"], "/index.html?x=1");
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  for (const auto& [target, flags, error] :
+       std::vector<std::tuple<std::string, std::vector<std::string>, std::string>>{
+           {"https://127.0.0.1:1/",
+            {},
+            "--target https://127.0.0.1:1/: c10k load speaks plain TCP, not TLS (https)"},
+           {"http://example.com/",
+            {},
+            "--target \"http://example.com/\": an http URL's host must be a numeric address or "
+            "localhost, e.g. http://127.0.0.1:8080/"},
+           {"http://127.0.0.1:1/",
+            {"--protocol", "echo"},
+            "--target http://127.0.0.1:1/ is an http URL, and --protocol says echo"},
+           {"http://127.0.0.1:1/a",
+            {"--path", "/b"},
+            "--target http://127.0.0.1:1/a has a path, and so does --path; give one of them"},
+       }) {
+    EXPECT_EQ(RefusedLoad(flags, target), "c10k load: " + error + "\n");
+  }
 }
 
 TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
