@@ -107,7 +107,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   auto [end, ec] = std::from_chars(status_line.data() + 9, status_line.data() + 12, status_);
   if (ec != std::errc() || end != status_line.data() + 12) return false;
   // Kept until the reply completes (its body may come in later reads); only
-  // error replies pay for the copy.
+  // error replies and statuses that are not HTTP's pay for the copy.
   if (status_ >= 400 || status_ < 200) error_line_.assign(status_line);
   bool has_length = false;
   bool chunked = false;
