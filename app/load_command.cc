@@ -18,6 +18,7 @@
 #include "loadgen/load_report.h"
 #include "loadgen/source_addrs.h"
 #include "protocols/http_client.h"
+#include "protocols/http_text.h"
 
 namespace c10k {
 
@@ -111,7 +112,7 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
 // rather than one of the two silently winning.
 LoadOptions WithUrlTarget(LoadOptions options) {
   const std::string given = options.target;
-  if (given.starts_with("https://") || given.starts_with("HTTPS://")) {
+  if (StartsWithIgnoringCase(given, "https://")) {
     throw UsageError("--target " + given + ": c10k load speaks plain TCP, not TLS (https)");
   }
   auto url = SplitHttpUrl(given);

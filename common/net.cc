@@ -6,8 +6,6 @@
 #include <poll.h>
 #include <sys/resource.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -85,32 +83,6 @@ std::optional<SocketAddress> ParseHostPort(std::string_view text) {
     return std::nullopt;
   }
   return ParseAddress(host, static_cast<uint16_t>(port));
-}
-
-std::optional<HttpUrl> SplitHttpUrl(std::string_view text) {
-  constexpr std::string_view kScheme = "http://";
-  // Schemes are case-insensitive (RFC 3986, 3.1).
-  auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
-  if (text.size() < kScheme.size() ||
-      !std::ranges::equal(text.substr(0, kScheme.size()), kScheme, {}, lower)) {
-    return std::nullopt;
-  }
-  text.remove_prefix(kScheme.size());
-  text = text.substr(0, text.find('#'));
-  size_t authority_end = text.find_first_of("/?");
-  HttpUrl url;
-  url.host_port = std::string(text.substr(0, authority_end));
-  // A port follows the last colon, unless that colon is inside [an IPv6 literal].
-  size_t colon = url.host_port.rfind(':');
-  size_t bracket = url.host_port.rfind(']');
-  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
-    url.host_port += ":80";
-  }
-  std::string_view path = authority_end == std::string_view::npos ? "" : text.substr(authority_end);
-  url.path = path.starts_with('/') ? std::string(path) : "/" + std::string(path);
-  return url;
 }
 
 bool IsLocalhost(std::string_view host_port) { return host_port.starts_with("localhost:"); }

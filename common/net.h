@@ -35,16 +35,6 @@ std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port);
 // Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80").
 std::optional<SocketAddress> ParseHostPort(std::string_view text);
 
-// An http:// URL split as wrk takes it: HOST:PORT (port 80 when the URL
-// gives none) and the request target ("/" when it gives none; a query kept, a
-// #fragment dropped, as clients never send it). nullopt when `text` is not
-// an http:// URL; HOST is checked by ParseHostPort, not here.
-struct HttpUrl {
-  std::string host_port;
-  std::string path;
-};
-std::optional<HttpUrl> SplitHttpUrl(std::string_view text);
-
 // True when `host_port` names its host as "localhost".
 bool IsLocalhost(std::string_view host_port);
 

@@ -18,9 +18,8 @@ SCHEMA_VERSION = 1
 # only connections, active, depth and message_size). Matching on these rather
 # than on every params field lets such a point meet its measured counterpart,
 # and keeps the generator's own settings (target port, threads, timeouts) out
-# of a point's identity.
-# What makes two runs the same point. http's method, path and body size are
-# part of it: a POST of 100 kB is not the GET it would otherwise be matched to.
+# of a point's identity. http's method, path and body size are part of it: a
+# POST of 100 kB is not the GET it would otherwise be matched to.
 LOAD_SHAPE = ("connections", "active", "depth", "rate", "mode", "message_size", "keys",
               "slow_clients", "method", "path", "body_bytes")
 LOAD_SHAPE_DEFAULTS = {"depth": 1, "rate": 0, "mode": "closed", "message_size": 64, "keys": 0,

@@ -41,10 +41,29 @@ std::string BuildRequestHead(const ClientCodecOptions& options) {
 
 }  // namespace
 
+std::optional<HttpUrl> SplitHttpUrl(std::string_view text) {
+  constexpr std::string_view kScheme = "http://";
+  if (!StartsWithIgnoringCase(text, kScheme)) return std::nullopt;
+  text.remove_prefix(kScheme.size());
+  text = text.substr(0, text.find('#'));
+  size_t authority_end = text.find_first_of("/?");
+  HttpUrl url;
+  url.host_port = std::string(text.substr(0, authority_end));
+  // A port follows the last colon, unless that colon is inside [an IPv6 literal].
+  size_t colon = url.host_port.rfind(':');
+  size_t bracket = url.host_port.rfind(']');
+  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
+    url.host_port += ":80";
+  }
+  std::string_view path = authority_end == std::string_view::npos ? "" : text.substr(authority_end);
+  url.path = path;
+  if (!url.path.starts_with('/')) url.path.insert(0, 1, '/');  // "?q" is "/?q"
+  return url;
+}
+
 std::string HttpMethodProblem(std::string_view method) {
   if (!IsToken(method)) {
-    return "is not a method name: it is empty or holds a space, control character or one of "
-           "\"(),/:;<=>?@[\\]{}\"";
+    return "is not a method name: it " + std::string(kNotATokenWords);
   }
   // After a 2xx, CONNECT turns the connection into a tunnel, and what comes
   // back is no longer replies to count.
@@ -57,8 +76,7 @@ std::string HttpHeaderProblem(std::string_view header) {
   if (colon == std::string_view::npos) return "is not \"Name: value\"";
   std::string_view name = header.substr(0, colon);
   if (!IsToken(name)) {
-    return "has a name that is empty or holds a space, control character or one of "
-           "\"(),/:;<=>?@[\\]{}\"";
+    return "has a name that " + std::string(kNotATokenWords);
   }
   if (std::ranges::any_of(header.substr(colon + 1),
                           [](char c) { return (c < ' ' && c != '\t') || c == 0x7f; })) {

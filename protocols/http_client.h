@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,16 @@ class HttpClientCodec final : public ClientCodec {
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;
 };
+
+// An http:// URL split as wrk takes it: HOST:PORT (port 80 when the URL
+// gives none) and the request target ("/" when it gives none; a query kept, a
+// #fragment dropped, as clients never send it). nullopt when `text` is not
+// an http:// URL; HOST is checked by ParseHostPort, not here.
+struct HttpUrl {
+  std::string host_port;
+  std::string path;
+};
+std::optional<HttpUrl> SplitHttpUrl(std::string_view text);
 
 // Why `method` (as given to `c10k load --method`) cannot be every request's
 // method, in words for a usage error; "" when it can.

@@ -19,6 +19,12 @@ inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
          });
 }
 
+// Whether `text` begins with `prefix`, without regard to case (a URL's
+// scheme, RFC 3986 3.1).
+inline bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoringCase(text.substr(0, prefix.size()), prefix);
+}
+
 // Without the optional whitespace (spaces and tabs) around a field value or
 // a list item.
 inline std::string_view TrimWhitespace(std::string_view text) {
@@ -38,6 +44,10 @@ inline bool HasToken(std::string_view value, std::string_view token) {
   }
   return false;
 }
+
+// What is wrong with text that is not a token, in words for a usage error.
+inline constexpr std::string_view kNotATokenWords =
+    "is empty or holds a space, control character or one of \"(),/:;<=>?@[\\]{}\"";
 
 // A token (a method, a header name): one or more tchar.
 inline bool IsToken(std::string_view text) {

@@ -211,6 +211,27 @@ TEST(HttpClientTest, RepliesToHeadHaveNoBodyWhateverTheirContentLength) {
   EXPECT_TRUE(as_get.protocol_error);
 }
 
+TEST(HttpClientTest, UrlsSplitAsWrkTakesThem) {
+  struct Case {
+    const char* url;
+    const char* host_port;
+    const char* path;
+  };
+  for (const Case& c : {Case{"http://127.0.0.1:8080/index.html", "127.0.0.1:8080", "/index.html"},
+                        Case{"http://127.0.0.1:8080", "127.0.0.1:8080", "/"},
+                        Case{"HTTP://localhost/", "localhost:80", "/"},
+                        Case{"http://[::1]/a?b=1#frag", "[::1]:80", "/a?b=1"},
+                        Case{"http://[::1]:9000?q", "[::1]:9000", "/?q"}}) {
+    auto url = SplitHttpUrl(c.url);
+    ASSERT_TRUE(url) << c.url;
+    EXPECT_EQ(url->host_port, c.host_port) << c.url;
+    EXPECT_EQ(url->path, c.path) << c.url;
+  }
+  for (const char* not_http : {"127.0.0.1:8080", "https://127.0.0.1/", "http:/x", ""}) {
+    EXPECT_FALSE(SplitHttpUrl(not_http)) << not_http;
+  }
+}
+
 TEST(HttpClientTest, MethodsThatCannotBeSentAreNamed) {
   for (const char* good : {"GET", "POST", "PROPFIND", "x-custom"}) {
     EXPECT_EQ(HttpMethodProblem(good), "") << good;
