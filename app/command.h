@@ -52,8 +52,8 @@ void RequireUsableIo(LoadIo io, const std::string& where = "");
 // directory, or in a directory that cannot be created or written), so the
 // run is refused before it starts rather than lost when it ends.
 void RequireWritableJson(const std::string& path);
-// The largest request body --body-file takes: --message-size's bound.
-constexpr uint64_t kMaxBodyBytes = 64 << 20;
+// The most payload one request carries: --message-size, and --body-file's body.
+constexpr int kMaxPayloadBytes = 64 << 20;
 // Reads --body-file, or throws UsageError saying why it cannot be a body.
 std::shared_ptr<const std::string> BodyFileFlag(const std::string& path);
 

@@ -75,11 +75,11 @@ std::shared_ptr<const std::string> BodyFileFlag(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("--body-file " + path + ": " + ErrnoText(errno));
   auto size = std::filesystem::file_size(path, error_code);
-  if (!error_code && size > kMaxBodyBytes) {
+  if (!error_code && size > static_cast<uint64_t>(kMaxPayloadBytes)) {
     // In bytes: rounded, a file just over the bound would read as the bound.
     throw UsageError("--body-file " + path + " is " + std::to_string(size) +
                      " bytes; a request body can be at most 64 MiB (" +
-                     std::to_string(kMaxBodyBytes) + " bytes), as --message-size");
+                     std::to_string(kMaxPayloadBytes) + " bytes), as --message-size");
   }
   std::ostringstream read;
   read << in.rdbuf();

@@ -296,7 +296,7 @@ Command AddLoadCommand(CLI::App& root) {
       app->add_option("--message-size", options->message_size,
                       "Bytes per request: echo and framed payload, line length, resp SET value "
                       "(with --keys)")
-          ->check(CLI::Range(1, 64 << 20))
+          ->check(CLI::Range(1, kMaxPayloadBytes))
           ->capture_default_str();
   app->add_option("--keys", options->keys,
                   "resp: SET and GET alternating over this many keys (default: PING)")
