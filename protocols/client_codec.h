@@ -51,12 +51,15 @@ struct ReplyParse {
 
 // Counts a codec's mismatched replies into a ReplyParse and keeps the words
 // for the first of them (ReplyParse::first_mismatch) until the next parse.
+// `describe` is called for that first one only: a stream that goes wrong
+// does not also pay for words nobody reads.
 class MismatchReport {
  public:
-  void Count(ReplyParse& result, std::string_view what) {
+  template <typename Describe>
+  void Count(ReplyParse& result, Describe describe) {
     ++result.mismatches;
     if (!result.first_mismatch.empty()) return;
-    reported_.assign(what);
+    reported_ = describe();
     result.first_mismatch = reported_;
   }
 

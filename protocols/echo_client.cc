@@ -37,7 +37,7 @@ ReplyParse EchoClientCodec::ParseReplies(std::string_view input) {
     result.consumed += take;
     if (received_in_reply_ == message_size_) {
       ++result.completed;
-      if (reply_corrupt_) mismatches_.Count(result, reply_mismatch_);
+      if (reply_corrupt_) mismatches_.Count(result, [this] { return reply_mismatch_; });
       received_in_reply_ = 0;
       reply_corrupt_ = false;
     }

@@ -69,7 +69,7 @@ ReplyParse FramedClientCodec::ParseReplies(std::string_view input) {
     result.consumed += take;
     if (body_have_ < body_length_) break;
     ++result.completed;
-    if (reply_corrupt_) mismatches_.Count(result, reply_mismatch_);
+    if (reply_corrupt_) mismatches_.Count(result, [this] { return reply_mismatch_; });
     reply_offset_ += message_size_;
     header_have_ = 0;
   }

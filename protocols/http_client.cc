@@ -273,7 +273,7 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         result.first_error = reported_error_;
       }
     } else if (status_ < 200 || status_ >= 400) {
-      mismatches_.Count(result, "had the status line \"" + error_line_ + "\"");
+      mismatches_.Count(result, [this] { return "had the status line \"" + error_line_ + "\""; });
     }
     if (closes_) {
       // Whatever follows on this connection is not an answer; the worker

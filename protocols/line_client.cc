@@ -113,8 +113,10 @@ ReplyParse LineClientCodec::Parse(std::string_view input, StampSink* sink) {
     if (Decode(input.substr(0, newline), &stamp)) {
       if (sink) sink->Delivered(stamp);
     } else {
-      mismatches_.Count(result, "was \"" + Quotable(input.substr(0, newline), 48) +
-                                    "\", not a line any sender wrote");
+      mismatches_.Count(result, [&] {
+        return "was \"" + Quotable(input.substr(0, newline), 48) +
+               "\", not a line any sender wrote";
+      });
     }
     ++result.completed;
     input.remove_prefix(newline + 1);

@@ -181,8 +181,9 @@ ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
     } else if (!Matches(reply, sequence) && !(set_refused_ && reply == "$-1\r\n")) {
       // A GET that finds nothing after its SET was refused is explained by
       // that error reply; any other nil means the store lost a value.
-      mismatches_.Count(result, "was \"" + Quotable(reply, 48) + "\" where " + Expected(sequence) +
-                                    " was expected");
+      mismatches_.Count(result, [&] {
+        return "was \"" + Quotable(reply, 48) + "\" where " + Expected(sequence) + " was expected";
+      });
     }
     if (KindOf(sequence) == Expect::kOk) set_refused_ = refused;
     ++result.completed;
