@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "loadgen/load_config.h"
+#include "loadgen/request_body.h"
 
 namespace c10k {
 
@@ -52,8 +53,6 @@ void RequireUsableIo(LoadIo io, const std::string& where = "");
 // directory, or in a directory that cannot be created or written), so the
 // run is refused before it starts rather than lost when it ends.
 void RequireWritableJson(const std::string& path);
-// The most payload one request carries: --message-size, and --body-file's body.
-constexpr int kMaxPayloadBytes = 64 << 20;
 // Reads --body-file, or throws UsageError saying why it cannot be a body.
 std::shared_ptr<const std::string> BodyFileFlag(const std::string& path);
 

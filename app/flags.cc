@@ -1,8 +1,6 @@
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "app/command.h"
 #include "common/byte_size.h"
@@ -68,28 +66,10 @@ void RequireWritableJson(const std::string& path) {
 }
 
 std::shared_ptr<const std::string> BodyFileFlag(const std::string& path) {
-  std::error_code error_code;
-  if (std::filesystem::is_directory(path, error_code)) {
-    throw UsageError("--body-file " + path + " is a directory; name a file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("--body-file " + path + ": " + ErrnoText(errno));
-  auto size = std::filesystem::file_size(path, error_code);
-  if (!error_code && size > static_cast<uint64_t>(kMaxPayloadBytes)) {
-    // In bytes: rounded, a file just over the bound would read as the bound.
-    throw UsageError("--body-file " + path + " is " + std::to_string(size) +
-                     " bytes; a request body can be at most 64 MiB (" +
-                     std::to_string(kMaxPayloadBytes) + " bytes), as --message-size");
-  }
-  std::ostringstream read;
-  read << in.rdbuf();
-  std::string body = std::move(read).str();
-  // Streaming a file does not say when a read failed; its size does.
-  if (!error_code && body.size() != size) {
-    throw UsageError("--body-file " + path + ": read " + std::to_string(body.size()) + " of its " +
-                     std::to_string(size) + " bytes");
-  }
-  return std::make_shared<const std::string>(std::move(body));
+  std::string problem;
+  auto body = ReadRequestBody(path, &problem);
+  if (!body) throw UsageError("--body-file " + path + problem);
+  return body;
 }
 
 }  // namespace c10k

@@ -92,13 +92,8 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   if (std::string problem = HttpMethodProblem(options.method); !problem.empty()) {
     throw UsageError("--method \"" + Quotable(options.method, 200) + "\" " + problem);
   }
-  if (options.path.empty() || options.path.front() != '/') {
-    throw UsageError("--path must start with /");
-  }
-  if (std::ranges::any_of(options.path, [](char c) { return c <= ' ' || c == 0x7f; })) {
-    // It goes into the request line as it is, where a space ends the path.
-    throw UsageError("--path \"" + Quotable(options.path, 200) +
-                     "\" has a space or control character; percent-encode it (a space is %20)");
+  if (std::string problem = HttpPathProblem(options.path); !problem.empty()) {
+    throw UsageError("--path \"" + Quotable(options.path, 200) + "\" " + problem);
   }
   for (const std::string& header : options.headers) {
     if (std::string problem = HttpHeaderProblem(header); !problem.empty()) {

@@ -71,6 +71,15 @@ std::string HttpMethodProblem(std::string_view method) {
   return "";
 }
 
+std::string HttpPathProblem(std::string_view path) {
+  if (!path.starts_with('/')) return "must start with /";
+  // It goes into the request line as it is, where a space ends the path.
+  if (std::ranges::any_of(path, [](char c) { return c <= ' ' || c == 0x7f; })) {
+    return "has a space or control character; percent-encode it (a space is %20)";
+  }
+  return "";
+}
+
 std::string HttpHeaderProblem(std::string_view header) {
   size_t colon = header.find(':');
   if (colon == std::string_view::npos) return "is not \"Name: value\"";

@@ -73,6 +73,10 @@ std::optional<HttpUrl> SplitHttpUrl(std::string_view text);
 // method, in words for a usage error; "" when it can.
 std::string HttpMethodProblem(std::string_view method);
 
+// Why `path` (as given to `c10k load --path`) cannot be every request's
+// target, in words for a usage error; "" when it can.
+std::string HttpPathProblem(std::string_view path);
+
 // Why `header` ("Name: value", as given to `c10k load --header`) cannot go
 // into every request, in words for a usage error; "" when it can.
 std::string HttpHeaderProblem(std::string_view header);

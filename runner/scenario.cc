@@ -10,8 +10,11 @@
 #include "common/byte_size.h"
 #include "common/clock.h"
 #include "common/io_status.h"
+#include "common/quotable.h"
 #include "common/result_json.h"
 #include "common/sha256.h"
+#include "loadgen/request_body.h"
+#include "protocols/http_client.h"
 
 namespace c10k {
 
@@ -87,6 +90,20 @@ class FieldReader {
       numbers.push_back(number);
     }
     return numbers;
+  }
+
+  // A list of strings (a single string is a list of one); empty when absent.
+  std::vector<std::string> Strings(const char* key) const {
+    if (!Has(key)) return {};
+    Json value = object_.at(key);
+    if (value.is_string()) value = Json::array({value});
+    if (!value.is_array()) Fail(key, "a list of strings");
+    std::vector<std::string> strings;
+    for (const Json& item : value) {
+      if (!item.is_string()) Fail(key, "a list of strings");
+      strings.push_back(item.get<std::string>());
+    }
+    return strings;
   }
 
   const Json& Object(const char* key) const {
@@ -200,7 +217,7 @@ std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
   std::vector<double> rates =
       sweep.Has("rate") ? sweep.Numbers("rate", kMinRate, kMaxRate, false) : std::vector<double>{0};
   std::vector<double> sizes = sweep.Has("message_size")
-                                  ? sweep.Numbers("message_size", 1, 64 << 20, true)
+                                  ? sweep.Numbers("message_size", 1, kMaxPayloadBytes, true)
                                   : std::vector<double>{64};
   std::vector<SweepPoint> points;
   for (double count : counts) {
@@ -227,6 +244,69 @@ std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
     }
   }
   return points;
+}
+
+// "load.method", "load.path", "load.headers" and "load.body_file": the
+// request every http connection sends, checked as c10k load checks
+// --method, --path, --header and --body-file. A relative body file is found
+// beside the scenario file, so a scenario and its body travel together.
+void ParseHttpRequest(const FieldReader& load, Scenario& scenario) {
+  bool http = scenario.protocol == Protocol::kHttp;
+  for (const char* key : {"method", "path", "headers", "body_file"}) {
+    if (load.Has(key) && !http) {
+      throw ScenarioError("\"" + load.Path(key) + "\": applies to protocol http only, and this " +
+                          "scenario is " + std::string(ProtocolName(scenario.protocol)));
+    }
+  }
+  auto refuse = [&](const char* key, const std::string& value, const std::string& problem) {
+    throw ScenarioError("\"" + load.Path(key) + "\": \"" + Quotable(value, 200) + "\" " + problem);
+  };
+  scenario.http_method = load.String("method", "GET");
+  if (std::string problem = HttpMethodProblem(scenario.http_method); !problem.empty()) {
+    refuse("method", scenario.http_method, problem);
+  }
+  scenario.http_path = load.String("path", "/");
+  if (std::string problem = HttpPathProblem(scenario.http_path); !problem.empty()) {
+    refuse("path", scenario.http_path, problem);
+  }
+  scenario.http_headers = load.Strings("headers");
+  for (const std::string& header : scenario.http_headers) {
+    if (std::string problem = HttpHeaderProblem(header); !problem.empty()) {
+      refuse("headers", header, problem);
+    }
+  }
+  if (load.Has("body_file")) {
+    std::filesystem::path body = load.String("body_file", "");
+    if (body.empty()) load.Fail("body_file", "the path of a file");
+    if (body.is_relative()) body = std::filesystem::path(scenario.file).parent_path() / body;
+    std::string problem;
+    scenario.http_body = ReadRequestBody(body.string(), &problem);
+    if (!scenario.http_body) {
+      throw ScenarioError("\"" + load.Path("body_file") + "\": " + body.string() + problem);
+    }
+  }
+}
+
+// The "load" object: how the load generator runs, and what it sends.
+void ParseLoad(const FieldReader& load, Scenario& scenario) {
+  load.RejectUnknown(
+      {"threads", "io", "timeout", "keys", "method", "path", "headers", "body_file"});
+  scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
+  auto io = ParseLoadIo(load.String("io", "epoll"));
+  if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
+  scenario.load_io = *io;
+  // 0 stands for "not given" (the load generator's default); "0s" is
+  // refused, as --timeout 0 is.
+  scenario.request_timeout_ns = load.Duration("timeout", 0);
+  if (load.Has("timeout") && scenario.request_timeout_ns < kNanosPerMilli) {
+    load.Fail("timeout", "a duration of at least 1ms");
+  }
+  scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
+  if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
+    throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
+                        std::string(ProtocolName(scenario.protocol)));
+  }
+  ParseHttpRequest(load, scenario);
 }
 
 }  // namespace
@@ -278,31 +358,14 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     scenario.max_frame = server.ByteSize("max_frame");
     scenario.output_limit = server.ByteSize("output_limit");
   }
-  if (reader.Has("load")) {
-    FieldReader load(reader.Object("load"), "load");
-    load.RejectUnknown({"threads", "io", "timeout", "keys"});
-    scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
-    auto io = ParseLoadIo(load.String("io", "epoll"));
-    if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
-    scenario.load_io = *io;
-    // 0 stands for "not given" (the load generator's default); "0s" is
-    // refused, as --timeout 0 is.
-    scenario.request_timeout_ns = load.Duration("timeout", 0);
-    if (load.Has("timeout") && scenario.request_timeout_ns < kNanosPerMilli) {
-      load.Fail("timeout", "a duration of at least 1ms");
-    }
-    scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
-    if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
-      throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
-                          std::string(ProtocolName(scenario.protocol)));
-    }
-  }
+  if (reader.Has("load")) ParseLoad(FieldReader(reader.Object("load"), "load"), scenario);
   // As with c10k load's --message-size: sizes the requests do not carry
   // would sweep the same point again and again.
   if (FieldReader(reader.Object("sweep"), "sweep").Has("message_size")) {
     if (scenario.protocol == Protocol::kHttp) {
       throw ScenarioError(
-          "\"sweep.message_size\": does not apply to protocol http (every request is a GET)");
+          "\"sweep.message_size\": does not apply to protocol http; for a request body, use "
+          "\"load.body_file\"");
     }
     if (scenario.protocol == Protocol::kResp && scenario.keys == 0) {
       throw ScenarioError(

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "loadgen/load_config.h"
 #include "protocols/protocol.h"
@@ -53,6 +53,12 @@ struct Scenario {
   LoadIo load_io = LoadIo::kEpoll;
   int64_t request_timeout_ns = 0;  // 0: the load generator's default
   uint32_t keys = 0;               // resp: SET/GET over this many keys; 0 PINGs
+  // http: every request's method, target, added "Name: value" headers and
+  // body (read from "load.body_file"; null: none).
+  std::string http_method = "GET";
+  std::string http_path = "/";
+  std::vector<std::string> http_headers;
+  std::shared_ptr<const std::string> http_body;
   int slow_clients = 0;  // raw connections that send half a request and stall
 };
 

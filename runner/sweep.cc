@@ -109,6 +109,10 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   config.rate = point.rate;
   config.message_size = point.message_size;
   config.keys = scenario.keys;
+  config.http_method = scenario.http_method;
+  config.http_path = scenario.http_path;
+  config.http_headers = scenario.http_headers;
+  config.http_body = scenario.http_body;
   if (scenario.request_timeout_ns > 0) config.request_timeout_ns = scenario.request_timeout_ns;
   config.duration_ns = scenario.duration_ns;
   config.warmup_ns = scenario.warmup_ns;

@@ -728,7 +728,7 @@ TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
            {{"--protocol", "resp", "--message-size", "100"},
             "--message-size applies to --protocol resp only with --keys (the SET values); PING "
             "carries no value"},
-           {{"--protocol", "http", "--path", ""}, "--path must start with /"},
+           {{"--protocol", "http", "--path", ""}, "--path \"\" must start with /"},
            {{"--protocol", "http", "-H", "X-Ok: 1", "-H", "Bad Name: 1"},
             "--header \"Bad Name: 1\" has a name that is empty or holds a space, control "
             "character or one of \"(),/:;<=>?@[\\]{}\""},

@@ -360,6 +360,33 @@ TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {
   EXPECT_NE(message.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << message;
 }
 
+TEST(RunnerIntegrationTest, AnHttpScenarioPostsItsBodyFileWithItsHeaders) {
+  std::string dir = TempDir();
+  ASSERT_TRUE(testing::WriteFile(dir + "/body.bin", std::string(1000, 'b')));
+  std::string scenario = WriteScenario(dir, R"({ "name": "post", "protocol": "http",
+    "models": ["epoll"], "sweep": { "connections": [4] },
+    "load": { "method": "POST", "path": "/up", "headers": ["X-Run: 7"],
+              "body_file": "body.bin" },
+    "duration": "300ms", "warmup": "0s" })");
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 60);
+  EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+  auto runs = ReadJsonFile(files[0])["runs"];
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["status"], "ok") << runs[0]["reason"];
+  EXPECT_GT(runs[0]["throughput"]["requests"].get<uint64_t>(), 0u);
+  EXPECT_EQ(runs[0]["params"]["method"], "POST");
+  EXPECT_EQ(runs[0]["params"]["path"], "/up");
+  EXPECT_EQ(runs[0]["params"]["body_bytes"], 1000);
+  EXPECT_EQ(runs[0]["params"]["headers"], nlohmann::json::array({"X-Run: 7"}));
+  // The server read every body: one left to be parsed as the start of the
+  // next request would have been answered 400 or 405.
+  EXPECT_EQ(runs[0]["verify"]["error_replies"], 0) << runs[0]["verify"].dump();
+  EXPECT_EQ(runs[0]["verify"]["mismatches"], 0) << runs[0]["verify"].dump();
+}
+
 TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
   std::string dir = TempDir();
   // A "server" that prints nothing and exits: every point of the model fails

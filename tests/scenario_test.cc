@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/clock.h"
@@ -161,6 +162,70 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   ExpectRejected(document,
                  "\"sweep.message_size\": expected a non-empty list of integers from 1 "
                  "to 67108864, got [100000000]");
+}
+
+TEST(ScenarioTest, HttpRequestFieldsShapeEveryRequestAndAreCheckedAsTheLoadFlags) {
+  Json document = Minimal();
+  document["protocol"] = "http";
+  Scenario plain = ParseScenario(document, "test.json", false, kModels);
+  EXPECT_EQ(plain.http_method, "GET");
+  EXPECT_EQ(plain.http_path, "/");
+  EXPECT_TRUE(plain.http_headers.empty());
+  EXPECT_EQ(plain.http_body, nullptr);
+
+  // A relative body file is found beside the scenario file, not in the
+  // directory `c10k run` was started from.
+  std::string dir = testing::TempDir() + "/http-scenario";
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(testing::WriteFile(dir + "/body.json", "{\"a\": 1}"));
+  document["load"] = {{"method", "POST"},
+                      {"path", "/up?x=1"},
+                      {"headers", {"Content-Type: application/json", "X-Run: 7"}},
+                      {"body_file", "body.json"}};
+  Scenario post = ParseScenario(document, dir + "/post.json", false, kModels);
+  EXPECT_EQ(post.http_method, "POST");
+  EXPECT_EQ(post.http_path, "/up?x=1");
+  EXPECT_EQ(post.http_headers,
+            (std::vector<std::string>{"Content-Type: application/json", "X-Run: 7"}));
+  ASSERT_NE(post.http_body, nullptr);
+  EXPECT_EQ(*post.http_body, "{\"a\": 1}");
+  document["load"] = {{"headers", "X-One: 1"}};  // one header needs no list
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).http_headers,
+            std::vector<std::string>{"X-One: 1"});
+
+  struct Case {
+    Json load;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{{"method", "GE T"}}, "\"load.method\": \"GE T\" is not a method name"},
+           {{{"method", "CONNECT"}}, "\"load.method\": \"CONNECT\" opens a tunnel"},
+           {{{"path", "up"}}, "\"load.path\": \"up\" must start with /"},
+           {{{"path", "/a b"}}, "\"load.path\": \"/a b\" has a space or control character"},
+           {{{"headers", {"X-Token"}}}, "\"load.headers\": \"X-Token\" is not \"Name: value\""},
+           {{{"headers", {"Content-Length: 3"}}},
+            "\"load.headers\": \"Content-Length: 3\" frames the body"},
+           {{{"headers", {1}}}, "\"load.headers\": expected a list of strings, got [1]"},
+           {{{"body_file", "missing.bin"}},
+            "\"load.body_file\": " + dir + "/missing.bin: ENOENT (No such file or directory)"},
+           {{{"body_file", dir}}, "\"load.body_file\": " + dir + " is a directory; name a file"},
+           {{{"body_file", ""}}, "\"load.body_file\": expected the path of a file"},
+       }) {
+    document["load"] = c.load;
+    try {
+      ParseScenario(document, dir + "/post.json", false, kModels);
+      ADD_FAILURE() << "accepted: " << c.load.dump();
+    } catch (const ScenarioError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.error), std::string::npos) << e.what();
+    }
+  }
+  // Only http sends them: elsewhere they would be ignored without a word.
+  document = Minimal();
+  for (const char* field : {"method", "path", "headers", "body_file"}) {
+    document["load"] = {{field, "x"}};
+    ExpectRejected(document, "\"load." + std::string(field) +
+                                 "\": applies to protocol http only, and this scenario is echo");
+  }
 }
 
 TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
