@@ -19,6 +19,7 @@
 #include "loadgen/source_addrs.h"
 #include "protocols/http_client.h"
 #include "protocols/http_text.h"
+#include "protocols/resp_client.h"
 
 namespace c10k {
 
@@ -33,6 +34,7 @@ struct LoadOptions {
   double rate = 0;
   int message_size = 64;
   uint32_t keys = 0;
+  std::string ratio;
   std::string method = "GET";
   std::string path = "/";
   std::vector<std::string> headers;
@@ -158,6 +160,17 @@ LoadConfig BuildConfig(const LoadOptions& given) {
     throw UsageError("--keys applies to --protocol resp only (SET and GET over that many keys)");
   }
   CheckRequestFlags(options, config.protocol);
+  if (!options.ratio.empty()) {
+    if (options.keys == 0) {
+      throw UsageError("--ratio applies to --protocol resp with --keys (PING has no SETs or GETs)");
+    }
+    auto ratio = ParseSetGetRatio(options.ratio);
+    if (!ratio) {
+      throw UsageError("--ratio \"" + Quotable(options.ratio, 200) + "\" " +
+                       std::string(kSetGetRatioWords));
+    }
+    config.ratio = *ratio;
+  }
   config.connections = options.connections;
   config.active = options.active;
   if (options.active > options.connections) {
@@ -294,8 +307,13 @@ Command AddLoadCommand(CLI::App& root) {
           ->check(CLI::Range(1, kMaxPayloadBytes))
           ->capture_default_str();
   app->add_option("--keys", options->keys,
-                  "resp: SET and GET alternating over this many keys (default: PING)")
+                  "resp: SETs and GETs over this many keys, alternating unless --ratio says "
+                  "otherwise (default: PING)")
       ->check(CLI::Range(1u, 1'000'000'000u));
+  app->add_option(
+      "--ratio", options->ratio,
+      "resp with --keys: SETs to GETs as SETS:GETS, as memtier's --ratio (default 1:1). "
+      "Each round's GETs read the keys its SETs wrote, so every value is verified");
   options->method_flag =
       app->add_option("--method,-m", options->method,
                       "http: every request's method, e.g. POST with --body-file (a reply to HEAD "

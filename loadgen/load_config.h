@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/net.h"
 #include "loadgen/source_addrs.h"
+#include "protocols/client_codec.h"
 #include "protocols/protocol.h"
 
 namespace c10k {
@@ -54,6 +55,7 @@ struct LoadConfig {
   double rate = 0;  // open loop: requests (line: messages) per second in total; 0: closed loop
   size_t message_size = 64;  // payload bytes per request
   uint32_t keys = 0;         // resp: 0 PINGs; K: SET/GET over K keys
+  SetGetRatio ratio;         // resp with keys: SETs to GETs in each round
   std::string http_method = "GET";
   std::string http_path = "/";
   std::vector<std::string> http_headers;  // http: "Name: value" lines added to every request

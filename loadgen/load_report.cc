@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/result_json.h"
 #include "protocols/http_client.h"
+#include "protocols/resp_client.h"
 
 namespace c10k {
 
@@ -185,9 +186,10 @@ std::string RequestText(const LoadConfig& config) {
       return text;
     }
     case Protocol::kResp:
-      return config.keys == 0
-                 ? "PING"
-                 : "SET and GET of " + size + " over " + std::to_string(config.keys) + " keys";
+      if (config.keys == 0) return "PING";
+      return (config.ratio == SetGetRatio{} ? "SET and GET"
+                                            : "SET:GET " + SetGetRatioText(config.ratio)) +
+             " of " + size + " over " + std::to_string(config.keys) + " keys";
     default:
       return size;
   }
@@ -288,6 +290,9 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       headers.push_back(HeaderForTheRecord(header));
     }
     run["params"]["headers"] = headers;
+  }
+  if (config.protocol == Protocol::kResp && config.keys > 0) {
+    run["params"]["ratio"] = SetGetRatioText(config.ratio);
   }
   if (config.OpenLoop()) {
     // How far the schedule was kept: send lag is how late each request left

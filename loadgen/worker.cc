@@ -61,6 +61,7 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
       options.message_size = config.message_size;
       options.stream_seed = static_cast<uint64_t>(number) * 7919;
       options.keys = config.keys;
+      options.ratio = config.ratio;
       options.http_host = config.target_text;
       options.http_method = config.http_method;
       options.http_path = config.http_path;

@@ -19,11 +19,13 @@ SCHEMA_VERSION = 1
 # than on every params field lets such a point meet its measured counterpart,
 # and keeps the generator's own settings (target port, threads, timeouts) out
 # of a point's identity. http's method, path and body size are part of it: a
-# POST of 100 kB is not the GET it would otherwise be matched to.
+# POST of 100 kB is not the GET it would otherwise be matched to; so is resp's
+# SET:GET ratio (runs from before it was recorded alternated, 1:1).
 LOAD_SHAPE = ("connections", "active", "depth", "rate", "mode", "message_size", "keys",
-              "slow_clients", "method", "path", "body_bytes")
+              "ratio", "slow_clients", "method", "path", "body_bytes")
 LOAD_SHAPE_DEFAULTS = {"depth": 1, "rate": 0, "mode": "closed", "message_size": 64, "keys": 0,
-                       "slow_clients": 0, "method": "GET", "path": "/", "body_bytes": None}
+                       "ratio": "1:1", "slow_clients": 0, "method": "GET", "path": "/",
+                       "body_bytes": None}
 
 
 class InputError(Exception):

@@ -11,11 +11,20 @@
 
 namespace c10k {
 
+// resp with keys: how many SETs and GETs each round sends, as memtier's
+// --ratio; every GET of a round reads a key a SET of the same round wrote.
+struct SetGetRatio {
+  uint32_t sets = 1;
+  uint32_t gets = 1;
+  bool operator==(const SetGetRatio&) const = default;
+};
+
 // What the load generator asks of a protocol.
 struct ClientCodecOptions {
   size_t message_size = 64;  // payload bytes per request (echo, framed, resp values, line)
   uint64_t stream_seed = 0;  // makes each connection's payload bytes distinct
-  uint32_t keys = 0;         // resp: 0 sends PING; K alternates SET and GET over K keys
+  uint32_t keys = 0;         // resp: 0 sends PING; K sends SETs and GETs over K keys
+  SetGetRatio ratio = {};    // resp with keys: SETs to GETs
   std::string http_host = "localhost";  // http: the Host header
   std::string http_method = "GET";  // http: every request's method (HttpMethodProblem passed it)
   std::string http_path = "/";      // http: the path every request asks for

@@ -84,18 +84,46 @@ int64_t RespValueLength(std::string_view input, int depth) {
   }
 }
 
+std::optional<SetGetRatio> ParseSetGetRatio(std::string_view text) {
+  constexpr uint32_t kMostPerRound = 1'000'000;
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto whole = [](std::string_view digits, uint32_t* value) {
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), *value);
+    return error == std::errc() && end == digits.data() + digits.size() && !digits.empty() &&
+           *value <= kMostPerRound;
+  };
+  SetGetRatio ratio;
+  if (!whole(text.substr(0, colon), &ratio.sets) || !whole(text.substr(colon + 1), &ratio.gets) ||
+      ratio.sets == 0) {
+    return std::nullopt;
+  }
+  return ratio;
+}
+
+std::string SetGetRatioText(SetGetRatio ratio) {
+  return std::to_string(ratio.sets) + ":" + std::to_string(ratio.gets);
+}
+
 RespClientCodec::RespClientCodec(const ClientCodecOptions& options)
-    : value_size_(options.message_size), seed_(options.stream_seed), keys_(options.keys) {}
+    : value_size_(options.message_size),
+      seed_(options.stream_seed),
+      keys_(options.keys),
+      ratio_(options.ratio) {}
 
 RespClientCodec::Expect RespClientCodec::KindOf(uint64_t sequence) const {
   if (keys_ == 0) return Expect::kPong;
-  return sequence % 2 == 0 ? Expect::kOk : Expect::kValue;
+  return sequence % (ratio_.sets + ratio_.gets) < ratio_.sets ? Expect::kOk : Expect::kValue;
 }
 
 uint32_t RespClientCodec::KeyOf(uint64_t sequence) const {
-  // A SET and the GET after it use the same key; successive pairs walk the
-  // key space from a per-connection starting point.
-  return static_cast<uint32_t>((seed_ + sequence / 2) % keys_);
+  // Round r's SETs write keys r*sets .. r*sets+sets-1 (from a per-connection
+  // starting point) and its GETs read them again in turn, so every GET asks
+  // for a key its own connection has just written.
+  uint64_t round = sequence / (ratio_.sets + ratio_.gets);
+  uint64_t place = sequence % (ratio_.sets + ratio_.gets);
+  uint64_t written = place < ratio_.sets ? place : (place - ratio_.sets) % ratio_.sets;
+  return static_cast<uint32_t>((seed_ + round * ratio_.sets + written) % keys_);
 }
 
 void RespClientCodec::AppendKey(ByteBuffer& out, uint32_t key) const {
@@ -179,13 +207,17 @@ ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
       ++result.error_replies;
       if (result.first_error.empty()) result.first_error = reply.substr(0, reply.size() - 2);
     } else if (!Matches(reply, sequence) && !(set_refused_ && reply == "$-1\r\n")) {
-      // A GET that finds nothing after its SET was refused is explained by
-      // that error reply; any other nil means the store lost a value.
+      // A GET that finds nothing after a SET of its round was refused is
+      // explained by that error reply; any other nil means the store lost a
+      // value.
       mismatches_.Count(result, [&] {
         return "was \"" + Quotable(reply, 48) + "\" where " + Expected(sequence) + " was expected";
       });
     }
-    if (KindOf(sequence) == Expect::kOk) set_refused_ = refused;
+    if (KindOf(sequence) == Expect::kOk) {
+      bool round_begins = sequence % (ratio_.sets + ratio_.gets) == 0;
+      set_refused_ = refused || (set_refused_ && !round_begins);
+    }
     ++result.completed;
     input.remove_prefix(reply.size());
     result.consumed += reply.size();

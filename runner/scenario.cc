@@ -15,6 +15,7 @@
 #include "common/sha256.h"
 #include "loadgen/request_body.h"
 #include "protocols/http_client.h"
+#include "protocols/resp_client.h"
 
 namespace c10k {
 
@@ -290,7 +291,7 @@ void ParseHttpRequest(const FieldReader& load, Scenario& scenario) {
 // The "load" object: how the load generator runs, and what it sends.
 void ParseLoad(const FieldReader& load, Scenario& scenario) {
   load.RejectUnknown(
-      {"threads", "io", "timeout", "keys", "method", "path", "headers", "body_file"});
+      {"threads", "io", "timeout", "keys", "ratio", "method", "path", "headers", "body_file"});
   scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
   auto io = ParseLoadIo(load.String("io", "epoll"));
   if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
@@ -305,6 +306,20 @@ void ParseLoad(const FieldReader& load, Scenario& scenario) {
   if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
     throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
                         std::string(ProtocolName(scenario.protocol)));
+  }
+  if (load.Has("ratio")) {
+    if (scenario.keys == 0) {
+      throw ScenarioError(
+          "\"load.ratio\": applies to protocol resp with \"load.keys\" (PING has "
+          "no SETs or GETs)");
+    }
+    std::string text = load.String("ratio", "");
+    auto ratio = ParseSetGetRatio(text);
+    if (!ratio) {
+      throw ScenarioError("\"load.ratio\": \"" + Quotable(text, 200) + "\" " +
+                          std::string(kSetGetRatioWords));
+    }
+    scenario.ratio = *ratio;
   }
   ParseHttpRequest(load, scenario);
 }

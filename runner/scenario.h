@@ -53,6 +53,7 @@ struct Scenario {
   LoadIo load_io = LoadIo::kEpoll;
   int64_t request_timeout_ns = 0;  // 0: the load generator's default
   uint32_t keys = 0;               // resp: SET/GET over this many keys; 0 PINGs
+  SetGetRatio ratio;               // resp with keys: SETs to GETs ("load.ratio")
   // http: every request's method, target, added "Name: value" headers and
   // body (read from "load.body_file"; null: none).
   std::string http_method = "GET";

@@ -109,6 +109,7 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   config.rate = point.rate;
   config.message_size = point.message_size;
   config.keys = scenario.keys;
+  config.ratio = scenario.ratio;
   config.http_method = scenario.http_method;
   config.http_path = scenario.http_path;
   config.http_headers = scenario.http_headers;

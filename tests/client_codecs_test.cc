@@ -392,16 +392,21 @@ TEST(RespClientTest, PingsAndPongsInAnyFragmentation) {
   }
 }
 
-// The reply a correct server gives to the request with this sequence number.
+// The reply a correct server gives to a GET of `key`.
+std::string ValueReply(uint32_t key, size_t size) {
+  ByteBuffer value;
+  PayloadPattern::AppendTo(value, RespClientCodec::ValueOffset(key), size);
+  std::string reply = "$";
+  reply.append(std::to_string(size)).append("\r\n").append(value.Readable()).append("\r\n");
+  return reply;
+}
+
+// The reply a correct server gives to the request with this sequence number
+// (SET and GET alternating).
 std::string GoodSetGetReply(const ClientCodecOptions& options, uint64_t sequence) {
   if (sequence % 2 == 0) return "+OK\r\n";
   uint32_t key = static_cast<uint32_t>((options.stream_seed + sequence / 2) % options.keys);
-  ByteBuffer value;
-  PayloadPattern::AppendTo(value, RespClientCodec::ValueOffset(key), options.message_size);
-  std::string reply = "$";
-  reply.append(std::to_string(options.message_size)).append("\r\n");
-  reply.append(value.Readable()).append("\r\n");
-  return reply;
+  return ValueReply(key, options.message_size);
 }
 
 TEST(RespClientTest, SetGetMixIsVerified) {
@@ -418,6 +423,54 @@ TEST(RespClientTest, SetGetMixIsVerified) {
       FeedInPieces(replies, 7, [&](std::string_view in) { return client.ParseReplies(in); });
   EXPECT_EQ(totals.completed, 4u);
   EXPECT_EQ(totals.mismatches, 0u);
+}
+
+TEST(RespClientTest, ARatioSendsRoundsOfSetsThenGetsOfTheKeysTheyWrote) {
+  ClientCodecOptions options{
+      .message_size = 4, .stream_seed = 5, .keys = 100, .ratio = {.sets = 2, .gets = 3}};
+  RespClientCodec client(options);
+  std::string requests = Requests(client, 10);
+  // Round 0 writes keys 5 and 6 and reads 5, 6, 5; round 1 writes 7 and 8.
+  std::vector<std::string> expected_order = {"SET", "5",   "SET", "6",   "GET", "5",   "GET",
+                                             "6",   "GET", "5",   "SET", "7",   "SET", "8",
+                                             "GET", "7",   "GET", "8",   "GET", "7"};
+  size_t at = 0;
+  for (size_t i = 0; i < expected_order.size(); i += 2) {
+    std::string command =
+        "$3\r\n" + expected_order[i] + "\r\n$14\r\nkey:000000000" + expected_order[i + 1] + "\r\n";
+    size_t found = requests.find(command, at);
+    ASSERT_NE(found, std::string::npos) << "request " << i / 2 << " in " << requests;
+    at = found + command.size();
+  }
+  std::string replies = "+OK\r\n+OK\r\n" + ValueReply(5, 4) + ValueReply(6, 4) + ValueReply(5, 4) +
+                        "+OK\r\n+OK\r\n" + ValueReply(7, 4) + ValueReply(8, 4) + ValueReply(7, 4);
+  Totals totals =
+      FeedInPieces(replies, 5, [&](std::string_view in) { return client.ParseReplies(in); });
+  EXPECT_EQ(totals.completed, 10u);
+  EXPECT_EQ(totals.mismatches, 0u);
+  // Round 2: the first SET is refused, so a nil in that round is explained;
+  // round 3's SETs are accepted, so its nil is a lost value.
+  Requests(client, 10);
+  ReplyParse refused =
+      client.ParseReplies("-OOM full\r\n+OK\r\n$-1\r\n" + ValueReply(10, 4) + "$-1\r\n");
+  EXPECT_EQ(refused.completed, 5u);
+  EXPECT_EQ(refused.error_replies, 1u);
+  EXPECT_EQ(refused.mismatches, 0u);
+  ReplyParse lost = client.ParseReplies("+OK\r\n+OK\r\n$-1\r\n");
+  EXPECT_EQ(lost.mismatches, 1u);
+  EXPECT_EQ(lost.first_mismatch,
+            "was \"$-1\\r\\n\" where the 4 B value SET to key:0000000011 was expected");
+}
+
+TEST(RespClientTest, ARatioIsSetsColonGetsWithAtLeastOneSet) {
+  EXPECT_EQ(ParseSetGetRatio("1:10"), (SetGetRatio{.sets = 1, .gets = 10}));
+  EXPECT_EQ(ParseSetGetRatio("1:0"), (SetGetRatio{.sets = 1, .gets = 0}));
+  EXPECT_EQ(ParseSetGetRatio("1000000:1000000"), (SetGetRatio{.sets = 1000000, .gets = 1000000}));
+  for (const char* bad : {"0:1", "1:", ":1", "1", "a:b", "1:2:3", " 1:1", "-1:1", "+1:1",
+                          "1000001:1", "1:99999999999", ""}) {
+    EXPECT_EQ(ParseSetGetRatio(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(SetGetRatioText({.sets = 3, .gets = 7}), "3:7");
 }
 
 TEST(RespClientTest, WrongValuesNilsAndWrongTypesAreMismatches) {

@@ -744,6 +744,12 @@ TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
   EXPECT_EQ(RefusedLoad({"--keys", "100"}),
             "c10k load: --keys applies to --protocol resp only (SET and GET over that many "
             "keys)\n");
+  EXPECT_EQ(RefusedLoad({"--protocol", "resp", "--ratio", "1:10"}),
+            "c10k load: --ratio applies to --protocol resp with --keys (PING has no SETs or "
+            "GETs)\n");
+  EXPECT_EQ(RefusedLoad({"--protocol", "resp", "--keys", "10", "--ratio", "0:1"}),
+            "c10k load: --ratio \"0:1\" is not SETS:GETS such as 1:10: whole numbers up to "
+            "1000000, and at least one SET (every GET reads a key a SET of its round wrote)\n");
 }
 
 TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {

@@ -155,6 +155,11 @@ TEST(LoadgenPeersTest, RespAgainstRedisServer) {
       target, {"--protocol", "resp", "--keys", "1000", "--message-size", "100", "--depth", "4"}));
   ExpectCleanRun(LoadAgainst(target, {"--protocol", "resp", "--keys", "1000", "--message-size",
                                       "100", "--depth", "4", "--io", "uring"}));
+  // memtier's default mix: every GET finds the value its round's SET wrote.
+  nlohmann::json mixed = LoadAgainst(
+      target, {"--protocol", "resp", "--keys", "1000", "--ratio", "1:10", "--depth", "4"});
+  ExpectCleanRun(mixed);
+  EXPECT_EQ(mixed["params"]["ratio"], "1:10");
   peer->Stop(SIGTERM, 10 * kNanosPerSecond);
 }
 

@@ -155,6 +155,15 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   ExpectRejected(document, "\"models\": epoll is listed twice");
   // "0s" once meant the default 5 s without a word; the load flag refuses it.
   document = Minimal();
+  document["protocol"] = "resp";
+  document["load"] = {{"ratio", "1:10"}};
+  ExpectRejected(document, "\"load.ratio\": applies to protocol resp with \"load.keys\"");
+  document["load"] = {{"ratio", "1-10"}, {"keys", 100}};
+  ExpectRejected(document, "\"load.ratio\": \"1-10\" is not SETS:GETS such as 1:10");
+  document["load"] = {{"ratio", "1:10"}, {"keys", 100}};
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).ratio,
+            (SetGetRatio{.sets = 1, .gets = 10}));
+  document = Minimal();
   document["load"] = {{"timeout", "0s"}};
   ExpectRejected(document, "\"load.timeout\": expected a duration of at least 1ms");
   document = Minimal();

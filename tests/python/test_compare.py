@@ -141,6 +141,22 @@ class CompareTest(BadInputMixin, unittest.TestCase):
         self.assertIn("only in NEW: epoll http connections=1000 method=POST body_bytes=100000",
                       result.stdout)
 
+    def test_resp_runs_of_another_set_get_ratio_are_other_points(self):
+        # A run recorded before the ratio was has none, and alternated: 1:1.
+        base = copy.deepcopy(self.base)
+        for run in base["runs"]:
+            run["protocol"] = "resp"
+            run["params"]["keys"] = 1000
+        new = copy.deepcopy(base)
+        find_run(new, "epoll", 100)["params"]["ratio"] = "1:1"
+        find_run(new, "epoll", 1000)["params"]["ratio"] = "1:10"
+        result = run_script("compare.py", self.write(base, "base.json"), self.write(new))
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        # "1:1" recorded meets the same point with none recorded.
+        self.assertIn("1 only in BASE, 1 only in NEW", result.stdout)
+        self.assertIn("only in BASE: epoll resp connections=1000 keys=1000 (ok)", result.stdout)
+        self.assertIn("only in NEW: epoll resp connections=1000 keys=1000 ratio=1:10", result.stdout)
+
     def test_files_with_no_point_in_common_are_bad_input(self):
         # Two different scenarios once compared 0 points and passed (exit 0).
         other = copy.deepcopy(self.base)
