@@ -17,7 +17,9 @@ int CalibrateMachine(const std::string& json) {
   // Checked first: the calibration takes several seconds.
   if (!json.empty()) RequireWritableJson(json);
   Calibration calibration = Calibrate(kFullCalibrationMs);
-  std::fputs(CalibrationText(calibration).c_str(), stdout);
+  // With the document on stdout, the text for a person goes to stderr.
+  std::FILE* text = !json.empty() && JsonGoesToStdout(json) ? stderr : stdout;
+  std::fputs(CalibrationText(calibration).c_str(), text);
   if (json.empty()) return kExitOk;
   nlohmann::json document = {{"schema_version", kSchemaVersion}, {"context", MakeContext()}};
   document["context"]["calibration"] = CalibrationJson(calibration);
@@ -25,7 +27,7 @@ int CalibrateMachine(const std::string& json) {
     std::fprintf(stderr, "c10k calibrate: %s\n", error.c_str());
     return kExitFailed;
   }
-  std::printf("results: %s\n", json.c_str());
+  std::fprintf(text, "results: %s\n", json.c_str());
   return kExitOk;
 }
 
@@ -37,7 +39,9 @@ Command AddCalibrateCommand(CLI::App& root) {
       "calibrate",
       "Measure this machine's floors: a syscall, TCP send+recv on loopback, a TCP round trip on "
       "one core and across cores, poll and epoll_wait over 1,000 idle descriptors.");
-  app->add_option("--json", *json, "Also write them to this file (atomically)");
+  app->add_option("--json", *json,
+                  "Also write them to this file (atomically), or to stdout with - (the text then "
+                  "goes to stderr)");
   return {app, [json] { return CalibrateMachine(*json); }};
 }
 

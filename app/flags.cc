@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
@@ -55,7 +57,15 @@ void RequireUsableIo(LoadIo io, const std::string& where) {
 }
 
 void RequireWritableJson(const std::string& path) {
-  std::filesystem::path json(path);
+  if (IsJsonStream(path)) {
+    // Written straight through, so it must open for writing; nothing is
+    // created beside it.
+    if (path != "-" && ::access(path.c_str(), W_OK) != 0) {
+      throw UsageError("--json " + path + ": " + ErrnoText(errno));
+    }
+    return;
+  }
+  std::filesystem::path json(FileJsonReplaces(path));
   if (std::filesystem::is_directory(json)) {
     throw UsageError("--json " + path + " is a directory; name a file in it");
   }

@@ -250,13 +250,16 @@ int Load(const LoadOptions& options) {
   LoadVerdict verdict = JudgeLoad(config, result);
   document["interrupted"] = result.interrupted;
   document["runs"] = nlohmann::json::array({LoadRunJson(config, result, verdict)});
-  std::fputs(LoadSummaryText(config, result, verdict).c_str(), stdout);
+  // With the document on stdout (--json -, /dev/stdout), the summary for a
+  // person goes to stderr, so that stdout stays one JSON document for jq.
+  std::FILE* summary = !options.json.empty() && JsonGoesToStdout(options.json) ? stderr : stdout;
+  std::fputs(LoadSummaryText(config, result, verdict).c_str(), summary);
   if (!options.json.empty()) {
     if (std::string error = WriteJsonAtomically(options.json, document); !error.empty()) {
       std::fprintf(stderr, "c10k load: %s\n", error.c_str());
       return kExitFailed;
     }
-    std::printf("  results: %s\n", options.json.c_str());
+    std::fprintf(summary, "  results: %s\n", options.json.c_str());
   }
   // Interrupted, the window was cut short: what it holds is kept, but the run
   // asked for did not happen (c10k run exits 1 for a cut sweep too).
@@ -365,7 +368,10 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--server-pid", options->server_pid,
                   "Sample this process's CPU, RSS and threads from /proc during the window")
       ->check(CLI::Range(1, 1 << 30));
-  app->add_option("--json", options->json, "Write the results document here (atomically)");
+  app->add_option(
+      "--json", options->json,
+      "Write the results document here (atomically), or to stdout with - or /dev/stdout (the "
+      "summary then goes to stderr)");
   app->add_option("--label", options->label,
                   "Name recorded as the run's model (default: external)");
   return {app, [options] { return Load(*options); }};

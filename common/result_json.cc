@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,28 +40,75 @@ std::string CheckCanWriteInto(const std::string& dir) {
   return "";
 }
 
+bool IsJsonStream(const std::string& path) {
+  if (path == "-") return true;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return false;
+  return !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode);
+}
+
+bool JsonGoesToStdout(const std::string& path) {
+  if (path == "-") return true;
+  struct stat named {};
+  struct stat out {};
+  return ::stat(path.c_str(), &named) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 &&
+         named.st_dev == out.st_dev && named.st_ino == out.st_ino;
+}
+
+namespace {
+
+// Writes all of `text` to `fd`; false with errno set when it cannot.
+bool WriteAll(int fd, const std::string& text) {
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string WriteJsonToStream(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fflush(stdout);  // what was printed before comes first
+    if (!WriteAll(STDOUT_FILENO, text))
+      return "cannot write to standard output: " + ErrnoText(errno);
+    return "";
+  }
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return "cannot open " + path + ": " + ErrnoText(errno);
+  if (!WriteAll(fd.Get(), text)) return "cannot write " + path + ": " + ErrnoText(errno);
+  return "";
+}
+
+}  // namespace
+
+std::string FileJsonReplaces(const std::string& path) {
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
+  std::error_code ec;
+  std::filesystem::path target = std::filesystem::canonical(path, ec);
+  return ec ? path : target.string();  // a dangling link is replaced itself
+}
+
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
   namespace fs = std::filesystem;
-  fs::path target(path);
+  std::string text = document.dump(2) + "\n";
+  if (IsJsonStream(path)) return WriteJsonToStream(path, text);
+  fs::path target = FileJsonReplaces(path);
   std::error_code ec;
   if (target.has_parent_path()) {
     fs::create_directories(target.parent_path(), ec);
     if (ec) return "cannot create directory " + target.parent_path().string() + ": " + ec.message();
   }
-  std::string text = document.dump(2) + "\n";
-  std::string temp = path + ".tmp.XXXXXX";
+  std::string temp = target.string() + ".tmp.XXXXXX";
   UniqueFd fd(mkstemp(temp.data()));
   if (!fd) return "cannot create " + temp + ": " + ErrnoText(errno);
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd.Get(), text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int error = errno;
-      ::unlink(temp.c_str());
-      return "cannot write " + temp + ": " + ErrnoText(error);
-    }
-    written += static_cast<size_t>(n);
+  if (!WriteAll(fd.Get(), text)) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return "cannot write " + temp + ": " + ErrnoText(error);
   }
   // Results are meant to be shared, not private like a mkstemp file.
   ::fchmod(fd.Get(), 0644);
@@ -70,10 +118,10 @@ std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& d
     return "cannot sync " + temp + ": " + ErrnoText(error);
   }
   fd.Reset();
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
     int error = errno;
     ::unlink(temp.c_str());
-    return "cannot rename " + temp + " to " + path + ": " + ErrnoText(error);
+    return "cannot rename " + temp + " to " + target.string() + ": " + ErrnoText(error);
   }
   return "";
 }

@@ -11,10 +11,27 @@ constexpr int kSchemaVersion = 1;
 
 // Writes `document` to `path` so that a reader sees either the old file or the
 // complete new one, never a half-written file: the text goes to a temporary
-// file in the same directory, is fsync'ed, then renamed over `path`. Creates
-// the parent directory when missing. Returns an empty string on success, or a
-// one-line reason.
+// file in the same directory, is fsync'ed, then renamed over `path` (over the
+// file a symbolic link points to, the link kept). Creates the parent
+// directory when missing. A stream (see IsJsonStream) is written straight
+// through instead: renaming over /dev/stdout or /dev/null would replace the
+// device with a file. Returns an empty string on success, or a one-line
+// reason.
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document);
+
+// The file WriteJsonAtomically replaces when asked to write `path`: the one
+// a symbolic link points to (so the link stays), else `path` itself.
+std::string FileJsonReplaces(const std::string& path);
+
+// True when `path` is "-" (standard output) or names, through any symbolic
+// links, something that is not a regular file or a directory: a terminal,
+// /dev/stdout, /dev/null, a named pipe.
+bool IsJsonStream(const std::string& path);
+
+// True when writing to `path` writes to this process's standard output ("-",
+// /dev/stdout, or the file stdout is redirected to), where a summary for a
+// person would corrupt the document.
+bool JsonGoesToStdout(const std::string& path);
 
 // Makes sure results can be written into `dir` before a run spends its time:
 // creates the directory when missing and creates and removes a file in it, as

@@ -739,6 +739,30 @@ TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
   }
 }
 
+TEST(LoadgenIntegrationTest, JsonOnStdoutIsOneDocumentAndTheSummaryGoesToStderr) {
+  // For `c10k load ... --json - | jq`: the summary once shared stdout with
+  // the document, which then did not parse.
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string err = TempDir() + "/stderr";
+  // /proc/self/fd/1 is /dev/stdout's target; named directly, a regression
+  // cannot rename a file over /dev/stdout, as it once did.
+  for (const char* json : {"-", "/proc/self/fd/1"}) {
+    auto load = RunC10k({"load", "--target", server->address_text, "-c", "2", "-d", "200ms",
+                         "--warmup", "0s", "--json", json},
+                        30, err);
+    EXPECT_EQ(load.status.code, 0) << load.status.Describe() << "\n" << load.out;
+    nlohmann::json document;
+    std::string error;
+    ASSERT_TRUE(ParseJsonText(load.out, &document, &error)) << error << "\n" << load.out;
+    EXPECT_EQ(document["runs"][0]["status"], "ok");
+    std::string summary = testing::ReadFile(err);
+    EXPECT_NE(summary.find("  status: ok\n"), std::string::npos) << summary;
+    EXPECT_NE(summary.find(std::string("  results: ") + json), std::string::npos) << summary;
+  }
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(LoadgenIntegrationTest, KeysWithoutRespIsAUsageError) {
   // Without the check an echo run would pass, silently not doing SET and GET.
   EXPECT_EQ(RefusedLoad({"--keys", "100"}),

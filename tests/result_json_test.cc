@@ -1,11 +1,14 @@
 #include "common/result_json.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "common/fd.h"
 #include "tests/test_support.h"
 
 namespace c10k {
@@ -53,6 +56,44 @@ TEST(ResultJsonTest, FailureLeavesThePreviousFileIntact) {
   EXPECT_TRUE(fs::is_directory(blocked));
   EXPECT_EQ(ReadJsonFile(path)["version"], 1);
   EXPECT_EQ(FilesIn(dir), 2u);
+}
+
+TEST(ResultJsonTest, AStreamIsWrittenThroughNotReplacedByAFile) {
+  // `--json /dev/stdout` once renamed a file over /dev/stdout (and would have
+  // over /dev/null): as root, the device was gone for every process after.
+  std::string dir = testing::TempDir();
+  std::string fifo = dir + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(IsJsonStream(fifo));
+  EXPECT_TRUE(IsJsonStream("/dev/null"));
+  EXPECT_TRUE(IsJsonStream("-"));
+  EXPECT_FALSE(IsJsonStream(dir + "/missing.json"));
+  EXPECT_FALSE(IsJsonStream(dir));
+  // A reader that is already there lets the writer open the pipe at once,
+  // and the document fits in the pipe's buffer: nothing can block.
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  ASSERT_TRUE(reader);
+  nlohmann::json document = {{"runs", {1, 2, 3}}};
+  EXPECT_EQ(WriteJsonAtomically(fifo, document), "");
+  char received[4096];
+  ssize_t got = ::read(reader.Get(), received, sizeof received);
+  ASSERT_GT(got, 0) << "nothing came through the pipe";
+  EXPECT_EQ(nlohmann::json::parse(std::string(received, static_cast<size_t>(got))), document);
+  struct stat info {};
+  ASSERT_EQ(::stat(fifo.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode));
+  EXPECT_EQ(FilesIn(dir), 1u);  // nothing created beside it
+}
+
+TEST(ResultJsonTest, ALinkKeepsPointingAtTheFileItNames) {
+  std::string dir = testing::TempDir();
+  fs::create_directory(dir + "/runs");
+  ASSERT_EQ(WriteJsonAtomically(dir + "/runs/one.json", {{"run", 1}}), "");
+  fs::create_symlink("runs/one.json", dir + "/latest.json");
+  ASSERT_EQ(WriteJsonAtomically(dir + "/latest.json", {{"run", 2}}), "");
+  EXPECT_TRUE(fs::is_symlink(dir + "/latest.json"));
+  EXPECT_EQ(ReadJsonFile(dir + "/runs/one.json")["run"], 2);
+  EXPECT_EQ(FilesIn(dir + "/runs"), 1u);
 }
 
 TEST(ResultJsonTest, ReadAllowsCommentsAndNamesTheFileOnError) {
