@@ -285,9 +285,21 @@ def page_html(title, documents, sections):
             + "\n</body></html>\n")
 
 
+def is_stream(path):
+    """/dev/stdout, /dev/null, a named pipe: there, but not a file or a directory."""
+    return os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
+
+
 def write_atomically(path, text):
-    """Temp file + rename, as the CLI writes its JSON: a reader never sees half."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Temp file + rename, as the CLI writes its JSON: a reader never sees half.
+    A stream is written straight through (a file renamed over /dev/stdout would
+    replace the device); through a link, the file it names is replaced."""
+    if is_stream(path):
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=directory, prefix=".report-", suffix=".tmp")
     try:
@@ -307,8 +319,10 @@ def run(args):
                 for index, document in enumerate(documents, 1)]
     if benches:
         sections.append(bench_html(benches, documents[0].context["fd_setsize"]))
+    streamed = is_stream(args.out)
     write_atomically(args.out, page_html(args.title, documents, sections))
-    print(args.out)
+    if not streamed:  # after the page itself, the name would corrupt it
+        print(args.out)
     return 0
 
 

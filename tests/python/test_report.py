@@ -7,8 +7,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
+import threading
 import unittest
 
 import matplotlib.image
@@ -160,6 +162,28 @@ class ReportTest(BadInputMixin, unittest.TestCase):
             # The table's colour swatches are ~125 pixels a row, two rows a
             # model; only drawn chart lines and markers reach this many.
             self.assertGreater(count, 600, f"{model}'s colour is nearly absent: no charts?")
+
+    def test_a_stream_is_written_through_and_a_link_kept(self):
+        # --out /dev/stdout once renamed a file over the device.
+        with tempfile.TemporaryDirectory() as temp:
+            fifo = os.path.join(temp, "pipe")
+            os.mkfifo(fifo)
+            received = []
+            reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()),
+                                      daemon=True)
+            reader.start()
+            result = run_script("report.py", FIXTURES[0], "--out", fifo)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout, "")
+            reader.join(timeout=30)
+            self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+            self.assertTrue(received and received[0].startswith(b"<!DOCTYPE html>"))
+            os.mkdir(os.path.join(temp, "runs"))
+            os.symlink("runs/report.html", os.path.join(temp, "latest.html"))
+            result = run_script("report.py", FIXTURES[0], "--out", os.path.join(temp, "latest.html"))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(os.path.islink(os.path.join(temp, "latest.html")))
+            self.assertEqual(os.listdir(os.path.join(temp, "runs")), ["report.html"])
 
     def test_bad_input_exits_2_with_one_line(self):
         with tempfile.TemporaryDirectory() as directory:
