@@ -477,6 +477,8 @@ def _timeline_chart(document, most, series_list):
 
 def scenario_charts(document):
     """Every chart that applies to the document, in reading order."""
+    if not document.runs:  # interrupted before its first point: no axis to draw
+        return []
     charts = [
         _connections_chart(document, THROUGHPUT),
         _latency_chart(document),

@@ -24,8 +24,12 @@ hit its ceiling or failed, labelled with the reason; a dashed line at
 FD_SETSIZE where the sweep comes near it. Titles and footers name the host,
 kernel, CPUs and tool version.
 
-Exit 0: charts written; 2: a file is missing or not a results document (one
-line on stderr).
+A document without runs (a sweep interrupted before its first point) gets a
+note on stderr and no charts.
+
+Exit 0: charts written; 2: a file is missing or not a results document, no
+document has a run to chart, or --out cannot be a directory (one line on
+stderr).
 """
 import argparse
 import os
@@ -72,6 +76,24 @@ def chart_stems(documents):
     return stems
 
 
+def check_out(out):
+    """Refuses an --out that cannot be the charts' directory now, rather than
+    after every chart is drawn."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise results.InputError(f"--out {out} is a file; name a directory for the charts")
+    results.check_can_write_in(out, out)
+
+
+def no_runs_text(document):
+    """'FILE has no runs', with why when the document says."""
+    text = f"{document.path} has no runs"
+    if document.data.get("interrupted"):
+        return text + " (the sweep was interrupted before its first point)"
+    if document.data.get("skipped"):
+        return text + " (every model was skipped: not built here, or not serving the protocol)"
+    return text
+
+
 def save(figure, path_stem, formats):
     written = []
     for extension in formats:
@@ -84,12 +106,22 @@ def save(figure, path_stem, formats):
 
 
 def run(args):
+    check_out(args.out)
     documents = results.load_documents(args.results)
     benches = [micro.load_benchmarks(path) for path in args.bench]
+    # `c10k run` writes a document even when interrupted before its first
+    # point: valid, but with nothing to chart. Chart the others; only when
+    # nothing at all can be drawn is that an error.
+    charted = [document for document in documents if document.runs]
+    if not charted and not benches:
+        raise results.InputError("nothing to plot: " + "; ".join(map(no_runs_text, documents)))
+    for document in documents:
+        if not document.runs:
+            print(f"plot.py: {no_runs_text(document)}: no charts for it", file=sys.stderr)
     formats = ["png", "svg"] if args.format == "both" else [args.format]
     os.makedirs(args.out, exist_ok=True)
     written = []
-    for document, stem in zip(documents, chart_stems(documents)):
+    for document, stem in zip(charted, chart_stems(charted)):
         for chart in charts.scenario_charts(document):
             written += save(chart.figure, os.path.join(args.out, f"{stem}-{chart.name}"), formats)
     if benches:

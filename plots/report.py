@@ -11,7 +11,7 @@ The file needs nothing else: no scripts, no stylesheets, fonts or images from
 anywhere, so it opens the same from a CI artifact, a mail or a laptop offline.
 
 Exit 0: report written (its path printed); 2: a file is missing or not a
-results document (one line on stderr).
+results document, or --out cannot be written (one line on stderr).
 """
 import argparse
 import html
@@ -290,6 +290,18 @@ def is_stream(path):
     return os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
 
 
+def check_out(out):
+    """Refuses an --out the page cannot be written to now, rather than after
+    every chart is drawn. A trailing slash means a directory too: the page
+    would otherwise be written as a file of that name."""
+    if is_stream(out):
+        return
+    if os.path.isdir(out) or out.endswith(os.sep):
+        raise results.InputError(f"--out {out} is a directory; name the HTML file to write")
+    # Through a link, the file it names is the one replaced (write_atomically).
+    results.check_can_write_in(os.path.dirname(os.path.realpath(out)), out)
+
+
 def write_atomically(path, text):
     """Temp file + rename, as the CLI writes its JSON: a reader never sees half.
     A stream is written straight through (a file renamed over /dev/stdout would
@@ -313,6 +325,7 @@ def write_atomically(path, text):
 
 
 def run(args):
+    check_out(args.out)
     documents = results.load_documents(args.results)
     benches = [micro.load_benchmarks(path) for path in args.bench]
     sections = [document_html(document, f"doc{index}")

@@ -8,6 +8,7 @@ server never started has only model, protocol, params, status and reason, so
 every measured value may be missing and comes back as None.
 """
 import json
+import os
 import sys
 from dataclasses import dataclass
 
@@ -107,6 +108,28 @@ def exit_on_input_error(program, action):
     except InputError as error:
         print(f"{program}: {error}", file=sys.stderr)
         return 2
+
+
+def _nearest_existing(path):
+    """path, or its closest ancestor that exists: where creating it would start."""
+    path = os.path.abspath(path)
+    while not os.path.lexists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return path
+
+
+def check_can_write_in(directory, out):
+    """Raises InputError when `directory` (what --out `out` needs) could not
+    be created or written in: its nearest existing ancestor is a file, or one
+    we may not write into. Checks without creating anything, so a run stopped
+    later by bad input leaves no empty directory behind, and says so before
+    any chart is drawn."""
+    existing = _nearest_existing(directory)
+    if not os.path.isdir(existing):
+        raise InputError(f"--out {out}: cannot write there: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: cannot write there: no permission to write in "
+                         f"{existing}")
 
 
 def _number(value):

@@ -77,6 +77,17 @@ def write_bad_inputs(directory):
             "wrong schema_version": wrong_version}
 
 
+def write_document_without_runs(directory):
+    """What `c10k run` writes when interrupted before its first point: a valid
+    document with no runs."""
+    document = read_json(FIXTURES[0])
+    document["runs"], document["interrupted"] = [], True
+    path = os.path.join(directory, "interrupted.json")
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out)
+    return path
+
+
 class BadInputMixin:
     """Checks a script's answer to each bad input: exit 2, one stderr line."""
 
@@ -177,6 +188,41 @@ class PlotTest(BadInputMixin, unittest.TestCase):
             for what, path in write_bad_inputs(directory).items():
                 result = run_script("plot.py", path, "--out", os.path.join(directory, "out"))
                 self.assert_bad_input(result, what)
+
+    def test_only_documents_without_runs_exit_2_with_one_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            empty = write_document_without_runs(directory)
+            out = os.path.join(directory, "charts")
+            result = run_script("plot.py", empty, "--out", out)
+            self.assert_bad_input(result, "a document without runs")
+            self.assertIn("nothing to plot", result.stderr)
+            self.assertIn(empty, result.stderr)
+            self.assertFalse(os.path.exists(out), "a directory was made for no charts")
+
+    def test_a_document_without_runs_beside_others_is_noted_and_skipped(self):
+        load = os.path.join(REPO, "tests", "fixtures", "load.json")
+        with tempfile.TemporaryDirectory() as directory:
+            empty = write_document_without_runs(directory)
+            out = os.path.join(directory, "charts")
+            result = run_script("plot.py", empty, load, "--out", out, "--format", "svg")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            lines = result.stderr.splitlines()
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertIn(empty, lines[0])
+            self.assertEqual(sorted(os.listdir(out)),
+                             sorted(f"load-{chart}.svg" for chart in expected_charts(read_json(load))))
+
+    def test_out_that_is_a_file_exits_2_with_one_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            taken = os.path.join(directory, "charts")
+            with open(taken, "w", encoding="utf-8") as out:
+                out.write("not a directory\n")
+            for out in (taken, os.path.join(taken, "sub")):
+                result = run_script("plot.py", FIXTURES[0], "--out", out)
+                self.assert_bad_input(result, f"--out {out}")
+                self.assertIn("--out", result.stderr)
+            with open(taken, encoding="utf-8") as source:
+                self.assertEqual(source.read(), "not a directory\n")
 
 
 class TimelineTest(unittest.TestCase):

@@ -192,6 +192,23 @@ class ReportTest(BadInputMixin, unittest.TestCase):
                 self.assert_bad_input(run_script("report.py", path, "--out", out_path), what)
                 self.assertFalse(os.path.exists(out_path), f"{what}: a report was written")
 
+    def test_out_that_is_a_directory_exits_2_with_one_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            for out in (directory, directory + os.sep):
+                result = run_script("report.py", FIXTURES[0], "--out", out)
+                self.assert_bad_input(result, f"--out {out}")
+                self.assertIn("is a directory", result.stderr)
+            self.assertEqual(os.listdir(directory), [])
+
+    def test_out_under_a_file_exits_2_with_one_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            taken = os.path.join(directory, "taken")
+            open(taken, "w", encoding="utf-8").close()
+            result = run_script("report.py", FIXTURES[0], "--out",
+                                os.path.join(taken, "sub", "report.html"))
+            self.assert_bad_input(result, "--out under a file")
+            self.assertIn(taken, result.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
