@@ -94,7 +94,9 @@ std::string FileJsonReplaces(const std::string& path) {
 
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
   namespace fs = std::filesystem;
-  std::string text = document.dump(2) + "\n";
+  // A flag's text (--label, a header) can be any bytes, and JSON text is
+  // UTF-8: a byte that is not becomes U+FFFD rather than losing the run.
+  std::string text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (IsJsonStream(path)) return WriteJsonToStream(path, text);
   fs::path target = FileJsonReplaces(path);
   std::error_code ec;

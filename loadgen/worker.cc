@@ -125,11 +125,14 @@ void Worker::Run() {
       }
     }
     CheckTrafficStart(now);
+    // Before the window closes: a slot due in its last moment is sent late
+    // (its lag recorded), not counted unsent because this wakeup came after
+    // the end.
+    RunTimers(now);
     if (now >= measure_end_ns_) {
       if (!window_closed_) CloseWindow(now);
       if (!LinesStillArriving(now)) break;
     }
-    RunTimers(now);
     PublishProgress(now);
     int n = ring_ ? WaitOnRing(events.data(), kMaxEvents, NextWake(now), now)
                   : epoll_.Wait(events.data(), kMaxEvents, NextWake(now), now);
@@ -172,7 +175,8 @@ void Worker::CheckTrafficStart(int64_t now) {
 
 void Worker::RunTimers(int64_t now) {
   if (next_to_connect_ < connections_.size()) StartConnects(now);
-  if (now < measure_end_ns_) {
+  if (!window_closed_) {
+    // Every slot in the schedule is due before the window's end.
     uint32_t index = 0;
     while (schedule_.PopDue(now, &index)) {
       Connection& connection = connections_[index];
@@ -200,27 +204,32 @@ int64_t Worker::NextWake(int64_t now) const {
   return wake;
 }
 
+void Worker::CountOpenAtEnd(const Connection& connection, int64_t end) {
+  stats_.in_flight_at_end += connection.in_flight;
+  // A connection that got no reply in the window while a request of its
+  // waited through at least half of it was starved: the server served
+  // others (blocking) or fell too far behind. One with nothing outstanding
+  // (an open loop's schedule that fell past the window) or a request sent
+  // late in the window was not.
+  if (!Line() && connection.window_completed == 0 && connection.in_flight > 0 &&
+      end - in_flight_[connection.ring + connection.oldest].sent_ns >= config_.duration_ns / 2) {
+    ++stats_.starved;
+    if (stats_.first_starved_input.empty() && !connection.input.Empty()) {
+      stats_.first_starved_input = Quotable(connection.input.Readable(), 48);
+    }
+  }
+}
+
 void Worker::CloseWindow(int64_t now) {
   window_closed_ = true;
   int64_t end = std::min(now, measure_end_ns_);
   for (auto& connection : connections_) {
-    if (connection.state != State::kOpen || !connection.active) continue;
-    stats_.in_flight_at_end += connection.in_flight;
-    // A connection that got no reply in the window while a request of its
-    // waited through at least half of it was starved: the server served
-    // others (blocking) or fell too far behind. One with nothing outstanding
-    // (an open loop's schedule that fell past the window) or a request sent
-    // late in the window was not.
-    if (!Line() && connection.window_completed == 0 && connection.in_flight > 0 &&
-        end - in_flight_[connection.ring + connection.oldest].sent_ns >= config_.duration_ns / 2) {
-      ++stats_.starved;
-      if (stats_.first_starved_input.empty() && !connection.input.Empty()) {
-        stats_.first_starved_input = Quotable(connection.input.Readable(), 48);
-      }
-    }
+    if (!connection.active) continue;
+    if (connection.state == State::kOpen) CountOpenAtEnd(connection, end);
     if (!config_.OpenLoop() || connection.next_intended_ns >= end) continue;
     // Slots of this connection's schedule inside the window that were never
-    // sent: the generator (or a server holding replies back) fell behind.
+    // sent: the generator (or a server holding replies back) fell behind, or
+    // the server closed the connection and its slots went with it.
     int64_t first = connection.next_intended_ns;
     if (first < measure_start_ns_) {
       first += (measure_start_ns_ - first + interval_ns_ - 1) / interval_ns_ * interval_ns_;

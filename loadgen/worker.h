@@ -85,6 +85,9 @@ class Worker final : private StampSink, private RingSink {
   void RunTimers(int64_t now);
   int64_t NextWake(int64_t now) const;
   void CloseWindow(int64_t now);
+  // What an active connection still open at the window's end adds to the
+  // counts: its requests in flight, and whether it was starved.
+  void CountOpenAtEnd(const Connection& connection, int64_t end);
   bool LinesStillArriving(int64_t now);
   void FinishLineCounts();
   void PublishProgress(int64_t now);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <string>
 
 #include "common/clock.h"
@@ -31,7 +32,13 @@ constexpr size_t kMaxPendingLineBytes = 64 * 1024;
 void Worker::StartTraffic(int64_t start, int64_t now) {
   traffic_started_ = true;
   for (auto& connection : connections_) {
-    if (connection.state != State::kOpen || !connection.active) continue;
+    if (!connection.active) continue;
+    if (connection.state != State::kOpen) {
+      // Never connected, so it has no schedule: its connect failure is the
+      // report's, not slots the window left unsent.
+      connection.next_intended_ns = INT64_MAX;
+      continue;
+    }
     if (config_.OpenLoop()) {
       connection.next_intended_ns += start;
       SendDue(connection, now);

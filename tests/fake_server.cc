@@ -4,7 +4,7 @@
 // real line protocol exists on the server side, and it can answer HTTP the
 // way nginx does past keepalive_requests.
 //
-//   fake_server --mode echo|corrupt|broadcast|http-close
+//   fake_server --mode echo|corrupt|broadcast|http-close|echo-close
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
 // prints "connections N silent S bytes B" (S: connections that never sent a
@@ -25,7 +25,7 @@
 namespace c10k {
 namespace {
 
-enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose };
+enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose, kEchoThenClose };
 
 // Every this many bytes, corrupt mode flips a bit of what it echoes.
 constexpr uint64_t kCorruptEvery = 1000;
@@ -34,6 +34,9 @@ constexpr uint64_t kCorruptEvery = 1000;
 // and drops whatever else comes (a lingering close, so that requests already
 // sent do not turn into a reset) until the client closes.
 constexpr int kHttpRepliesPerConnection = 5;
+// echo-close echoes this many bytes of each connection (five 64-byte
+// messages), then closes it without a word, as a crashing worker would.
+constexpr uint64_t kEchoBeforeClose = 5 * 64;
 
 struct Peer {
   UniqueFd fd;
@@ -134,6 +137,7 @@ int Serve(Mode mode) {
         Send(peer, data);
       }
       peer.received += result.bytes;
+      if (mode == Mode::kEchoThenClose && peer.received >= kEchoBeforeClose) peer.fd.Reset();
     }
     // Closed peers are kept aside so the final report still counts them.
     for (size_t i = 0; i < peers.size();) {
@@ -171,11 +175,14 @@ int main(int argc, char** argv) {
       mode = c10k::Mode::kBroadcast;
     else if (name == "http-close")
       mode = c10k::Mode::kHttpClose;
+    else if (name == "echo-close")
+      mode = c10k::Mode::kEchoThenClose;
     else if (name != "echo")
       argc = 0;
   }
   if (argc != 1 && argc != 3) {
-    std::fprintf(stderr, "usage: fake_server [--mode echo|corrupt|broadcast|http-close]\n");
+    std::fprintf(stderr,
+                 "usage: fake_server [--mode echo|corrupt|broadcast|http-close|echo-close]\n");
     return 2;
   }
   return c10k::Serve(mode);

@@ -162,6 +162,42 @@ TEST_P(LoadIoTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST_P(LoadIoTest, ASlotDueInTheWindowsLastMomentIsSentNotCountedUnsent) {
+  // At 37/s one connection's slots fall every 27,027,027 ns, so the 38th of
+  // a 1 s window is due 1 ns before its end. The wakeup for it came after
+  // the end, and it was counted unsent: 1 of 38, past the 1% that reads as
+  // "behind" for a server keeping up with ease.
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/last-slot.json";
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "1", "--rate", "37",
+                              "-d", "1s", "--warmup", "0s", "--json", json}));
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto schedule = OnlyRun(json)["schedule"];
+  EXPECT_EQ(schedule["unsent"], 0u) << schedule;
+  EXPECT_EQ(schedule["sent"], 38u) << schedule;
+  EXPECT_EQ(load.out.find("behind:"), std::string::npos) << load.out;
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST_P(LoadIoTest, SlotsOfAConnectionTheServerClosedAreUnsent) {
+  // The server closes each connection after five echoes: at 100/s over two
+  // connections for 1 s, about 90 of the window's 100 slots cannot go. They
+  // were once counted as neither sent nor unsent, and the run read as a
+  // schedule kept.
+  auto server = StartFakeServer("echo-close");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/closed-slots.json";
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "2", "--rate", "100",
+                              "-d", "1s", "--warmup", "0s", "--json", json}));
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto schedule = OnlyRun(json)["schedule"];
+  EXPECT_EQ(schedule["sent"].get<uint64_t>() + schedule["unsent"].get<uint64_t>(), 100u)
+      << schedule;
+  EXPECT_GE(schedule["unsent"].get<uint64_t>(), 80u) << schedule;
+  EXPECT_NE(load.out.find("behind:"), std::string::npos) << load.out;
+}
+
 TEST(LoadgenIntegrationTest, ARateBeyondTheServerIsReportedAsBehind) {
   // Two connections, one request in flight each, cannot carry ten million
   // requests a second on any machine. The window's sends were once printed

@@ -32,6 +32,19 @@ TEST(ResultJsonTest, WritesWellFormedJsonThatRoundTrips) {
   EXPECT_EQ(FilesIn(dir + "/nested"), 1u);
 }
 
+TEST(ResultJsonTest, BytesThatAreNotUtf8AreReplacedNotFatal) {
+  // `c10k load --label $'\xff'` once ran its whole window and then lost it:
+  // the document would not serialise.
+  std::string path = testing::TempDir() + "/label.json";
+  ASSERT_EQ(WriteJsonAtomically(path, {{"model",
+                                        "a\xff\xfe"
+                                        "b"}}),
+            "");
+  EXPECT_EQ(ReadJsonFile(path)["model"],
+            "a\xef\xbf\xbd\xef\xbf\xbd"
+            "b");
+}
+
 TEST(ResultJsonTest, ReplacesAnExistingFileWhole) {
   std::string path = testing::TempDir() + "/out.json";
   nlohmann::json big = {{"blob", std::string(1 << 20, 'x')}};
