@@ -92,6 +92,13 @@ void Conductor::Run() {
   result_.measured_s =
       std::max<double>(0, static_cast<double>(end - measure_start) / kNanosPerSecond);
   SampleAtEnd();
+  if (!sampled_start) {
+    // Stopped before the window began: CPU over the microseconds between the
+    // two samples is a clock tick divided by nothing (it read 182% of one
+    // worker). No window, no CPU figures.
+    result_.loadgen_cpu_pct = 0;
+    result_.server_before.reset();
+  }
   if (result_.interrupted) StopWorkers();
   if (config_.live_line) std::fprintf(stderr, "\r\033[K");
 }

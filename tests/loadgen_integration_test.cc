@@ -545,6 +545,25 @@ TEST_P(LoadIoTest, SigintEndsEarlyAndStillWritesTheJson) {
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST(LoadgenIntegrationTest, SigintInTheWarmupMeasuresNoCpu) {
+  // Any live process does as the sampled server: this test's own.
+  auto test = LoadInProgress::Start({"-c", "10", "-d", "1s", "--warmup", "30s", "--threads", "1",
+                                     "--server-pid", std::to_string(getpid())});
+  ASSERT_TRUE(test);
+  usleep(500'000);
+  kill(test->Load().Pid(), SIGINT);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1) << status->Describe();
+  auto run = test->Run();
+  EXPECT_EQ(run["measured_s"], 0.0);
+  // Nothing was measured, so no percentage of it: it once read 182% of the
+  // one worker thread, over the microseconds between two samples.
+  EXPECT_EQ(run["cpu"]["loadgen_cpu_pct"], 0.0) << run["cpu"];
+  EXPECT_FALSE(run["cpu"].contains("server_cpu_pct")) << run["cpu"];
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST_P(LoadIoTest, LineBroadcastsReachEveryOtherConnection) {
   auto server = StartFakeServer("broadcast");
   ASSERT_TRUE(server);
