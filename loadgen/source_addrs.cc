@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <charconv>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "common/io_status.h"
 
@@ -76,9 +78,16 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
+  std::set<std::string> seen;
   for (const auto& address : addresses) {
     if (address.Family() != addresses.front().Family()) {
       *error = "--source-addrs: IPv4 and IPv6 addresses cannot be mixed";
+      return std::nullopt;
+    }
+    // Listed twice, an address would count its ports twice in the check
+    // that the connections fit, and the run would find them gone.
+    if (!seen.insert(address.HostText()).second) {
+      *error = "--source-addrs: " + address.HostText() + " is listed twice";
       return std::nullopt;
     }
   }

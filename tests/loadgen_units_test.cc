@@ -37,10 +37,13 @@ TEST(SourceAddrsTest, RangesAndLists) {
 TEST(SourceAddrsTest, RejectsWhatIsNotAnAddressList) {
   std::string error;
   for (const char* bad : {"", "127.0.0.3-127.0.0.1", "localhostt", "127.0.0.1,::1", "::1-::2",
-                          "127.0.0.0-127.255.255.255", "127.0.0.1,"}) {
+                          "127.0.0.0-127.255.255.255", "127.0.0.1,", "127.0.0.1,127.0.0.1",
+                          "127.0.0.1-127.0.0.3,127.0.0.2"}) {
     EXPECT_FALSE(ParseSourceAddrs(bad, &error)) << bad;
     EXPECT_NE(error.find("--source-addrs"), std::string::npos) << error;
   }
+  ParseSourceAddrs("127.0.0.1-127.0.0.3,127.0.0.2", &error);
+  EXPECT_EQ(error, "--source-addrs: 127.0.0.2 is listed twice");
 }
 
 TEST(SourceAddrsTest, AnAddressThatIsNotThisMachinesIsNamed) {
