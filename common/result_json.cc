@@ -92,7 +92,12 @@ std::string FileJsonReplaces(const std::string& path) {
   return ec ? path : target.string();  // a dangling link is replaced itself
 }
 
-std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
+namespace {
+
+// WriteJsonAtomically and WriteNewJsonAtomically: a temporary file, then
+// rename(2) over `path`, or link(2) to a `path` that must not exist.
+std::string WriteJsonFile(const std::string& path, const nlohmann::json& document, bool replace,
+                          bool* existed) {
   namespace fs = std::filesystem;
   // A flag's text (--label, a header) can be any bytes, and JSON text is
   // UTF-8: a byte that is not becomes U+FFFD rather than losing the run.
@@ -120,12 +125,33 @@ std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& d
     return "cannot sync " + temp + ": " + ErrnoText(error);
   }
   fd.Reset();
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    return "cannot rename " + temp + " to " + target.string() + ": " + ErrnoText(error);
+  if (replace) {
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      int error = errno;
+      ::unlink(temp.c_str());
+      return "cannot rename " + temp + " to " + target.string() + ": " + ErrnoText(error);
+    }
+    return "";
   }
-  return "";
+  int linked = ::link(temp.c_str(), target.c_str());
+  int error = errno;
+  ::unlink(temp.c_str());
+  if (linked == 0) return "";
+  if (error == EEXIST) *existed = true;
+  return "cannot create " + target.string() + ": " + ErrnoText(error);
+}
+
+}  // namespace
+
+std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
+  bool existed = false;
+  return WriteJsonFile(path, document, /*replace=*/true, &existed);
+}
+
+std::string WriteNewJsonAtomically(const std::string& path, const nlohmann::json& document,
+                                   bool* existed) {
+  *existed = false;
+  return WriteJsonFile(path, document, /*replace=*/false, existed);
 }
 
 bool ParseJsonText(const std::string& text, nlohmann::json* document, std::string* error) {

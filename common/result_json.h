@@ -19,6 +19,12 @@ constexpr int kSchemaVersion = 1;
 // reason.
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document);
 
+// The same for a file that must not exist yet: the complete file is linked
+// into place, which fails for every writer but one when several name the same
+// path at once. Sets `*existed` (and returns a reason) when `path` was taken.
+std::string WriteNewJsonAtomically(const std::string& path, const nlohmann::json& document,
+                                   bool* existed);
+
 // The file WriteJsonAtomically replaces when asked to write `path`: the one
 // a symbolic link points to (so the link stays), else `path` itself.
 std::string FileJsonReplaces(const std::string& path);

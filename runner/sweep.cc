@@ -226,9 +226,10 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
                       const SweepOptions& options) {
   SweepOutcome outcome;
   outcome.all_ok = true;
-  outcome.results_path = (std::filesystem::path(options.out_dir) /
-                          (scenario.name + "-" + UtcTimestampForFileName() + ".json"))
-                             .string();
+  const std::string stem =
+      (std::filesystem::path(options.out_dir) / (scenario.name + "-" + UtcTimestampForFileName()))
+          .string();
+  outcome.results_path = stem + ".json";
   Placement placement = PlaceProcesses();
   Json document = {{"schema_version", kSchemaVersion},
                    {"context", MakeContext()},
@@ -248,8 +249,24 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
   document["context"]["calibration"] = CalibrationJson(calibration);
   document["context"]["placement"] = {{"server_cpu", placement.server_cpu},
                                       {"loadgen_cpu", placement.loadgen_cpu}};
+  // The first save claims its file: two sweeps of one scenario started in
+  // the same second into the same directory once wrote the same name, and
+  // the second replaced the first. The later one takes NAME-2.json, and so
+  // on; every save after the first replaces its own file.
+  bool claimed = false;
   auto save = [&] {
-    std::string error = WriteJsonAtomically(outcome.results_path, document);
+    std::string error;
+    if (claimed) {
+      error = WriteJsonAtomically(outcome.results_path, document);
+    } else {
+      for (int copy = 2;; ++copy) {
+        bool existed = false;
+        error = WriteNewJsonAtomically(outcome.results_path, document, &existed);
+        if (!existed) break;
+        outcome.results_path = stem + "-" + std::to_string(copy) + ".json";
+      }
+      claimed = error.empty();
+    }
     if (!error.empty()) outcome.write_error = error;
   };
 

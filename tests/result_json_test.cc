@@ -109,6 +109,19 @@ TEST(ResultJsonTest, ALinkKeepsPointingAtTheFileItNames) {
   EXPECT_EQ(FilesIn(dir + "/runs"), 1u);
 }
 
+TEST(ResultJsonTest, ANewFileIsNeverWrittenOverAnother) {
+  std::string dir = testing::TempDir();
+  std::string path = dir + "/new.json";
+  bool existed = true;
+  ASSERT_EQ(WriteNewJsonAtomically(path, {{"writer", 1}}, &existed), "");
+  EXPECT_FALSE(existed);
+  std::string error = WriteNewJsonAtomically(path, {{"writer", 2}}, &existed);
+  EXPECT_TRUE(existed);
+  EXPECT_NE(error.find("EEXIST"), std::string::npos) << error;
+  EXPECT_EQ(ReadJsonFile(path)["writer"], 1);
+  EXPECT_EQ(FilesIn(dir), 1u);  // no temporary file left beside it
+}
+
 TEST(ResultJsonTest, ReadAllowsCommentsAndNamesTheFileOnError) {
   std::string dir = testing::TempDir();
   std::ofstream(dir + "/ok.json") << "// a comment\n{ \"a\": /* inline */ 1 }\n";

@@ -4,8 +4,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "common/clock.h"
 #include "common/result_json.h"
@@ -385,6 +387,36 @@ TEST(RunnerIntegrationTest, AnHttpScenarioPostsItsBodyFileWithItsHeaders) {
   // next request would have been answered 400 or 405.
   EXPECT_EQ(runs[0]["verify"]["error_replies"], 0) << runs[0]["verify"].dump();
   EXPECT_EQ(runs[0]["verify"]["mismatches"], 0) << runs[0]["verify"].dump();
+}
+
+TEST(RunnerIntegrationTest, ASweepNeverWritesOverAnotherSweepsResults) {
+  // Two sweeps of one scenario started in the same second into one
+  // directory once chose the same file name, and the later replaced the
+  // earlier. The other sweep here is a file for each of the next seconds.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "twice", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [2] }, "duration": "200ms", "warmup": "0s" })");
+  std::string out = dir + "/out";
+  fs::create_directories(out);
+  std::vector<std::string> taken;
+  for (int ahead = 0; ahead < 20; ++ahead) {
+    time_t when = time(nullptr) + ahead;
+    tm utc{};
+    gmtime_r(&when, &utc);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    taken.push_back(out + "/twice-" + stamp + ".json");
+    ASSERT_TRUE(testing::WriteFile(taken.back(), "{\"other\": true}\n"));
+  }
+  auto result = testing::RunC10k({"run", scenario, "--out", out}, 60);
+  EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+  for (const std::string& other : taken) EXPECT_EQ(ReadFile(other), "{\"other\": true}\n");
+  auto files = ResultFiles(out);
+  ASSERT_EQ(files.size(), taken.size() + 1);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(result.out, match, std::regex("results: (\\S+-2\\.json)")))
+      << result.out;
+  EXPECT_EQ(ReadJsonFile(match[1])["scenario"]["name"], "twice");
 }
 
 TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
