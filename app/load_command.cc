@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/command.h"
+#include "common/byte_size.h"
 #include "common/clock.h"
 #include "common/net.h"
 #include "common/proc_sample.h"
@@ -32,7 +33,7 @@ struct LoadOptions {
   int active = -1;
   int depth = 1;
   double rate = 0;
-  int message_size = 64;
+  std::string message_size = "64";
   uint32_t keys = 0;
   std::string ratio;
   std::string method = "GET";
@@ -104,6 +105,40 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   }
 }
 
+// --message-size in bytes or with a unit, as every size flag takes it.
+size_t MessageSizeFlag(const std::string& text) {
+  uint64_t bytes = ByteSizeFlag("--message-size", text);
+  if (bytes < 1 || bytes > static_cast<uint64_t>(kMaxPayloadBytes)) {
+    throw UsageError("--message-size " + text + " is not from 1 B to 64 MiB (" +
+                     std::to_string(kMaxPayloadBytes) + " bytes)");
+  }
+  return static_cast<size_t>(bytes);
+}
+
+// A message a c10k server would refuse as it is started by default: framed,
+// line, http and resp close a connection whose frame, line, request or value
+// passes `c10k serve --max-frame` (1 MiB). Other servers have other limits,
+// so this is a note, not an error: without it the run ends in resets with no
+// word of why.
+void NoteMessagesAboveTheDefaultMaxFrame(const LoadConfig& config) {
+  constexpr uint64_t kServeDefaultMaxFrame = 1 << 20;
+  uint64_t largest = 0;
+  if (config.protocol == Protocol::kFramed || config.protocol == Protocol::kLine ||
+      (config.protocol == Protocol::kResp && config.keys > 0)) {
+    largest = config.message_size;
+  } else if (config.protocol == Protocol::kHttp && config.http_body) {
+    largest = config.http_body->size();
+  }
+  if (largest <= kServeDefaultMaxFrame) return;
+  std::fprintf(stderr,
+               "c10k load: note: %s messages of %s are above c10k serve's default --max-frame "
+               "of 1 MiB; start it with --max-frame %llu or more, or it closes every "
+               "connection\n",
+               std::string(ProtocolName(config.protocol)).c_str(),
+               FormatBytesRounded(static_cast<double>(largest)).c_str(),
+               static_cast<unsigned long long>(largest));
+}
+
 // --target http://HOST:PORT/PATH, as a wrk user writes it: HOST:PORT with
 // --protocol http and --path PATH. Flags that say otherwise are refused
 // rather than one of the two silently winning.
@@ -152,10 +187,6 @@ LoadConfig BuildConfig(const LoadOptions& given) {
         "--protocol line needs --rate: messages are broadcast, not answered, so "
         "there is no closed loop to run");
   }
-  if (config.protocol == Protocol::kFramed && options.message_size > (1 << 20)) {
-    throw UsageError("--message-size " + std::to_string(options.message_size) +
-                     " is above the servers' default --max-frame of 1 MiB for framed");
-  }
   if (options.keys > 0 && config.protocol != Protocol::kResp) {
     throw UsageError("--keys applies to --protocol resp only (SET and GET over that many keys)");
   }
@@ -179,7 +210,7 @@ LoadConfig BuildConfig(const LoadOptions& given) {
   }
   config.depth = options.depth;
   config.rate = options.rate;
-  config.message_size = static_cast<size_t>(options.message_size);
+  config.message_size = MessageSizeFlag(options.message_size);
   config.keys = options.keys;
   config.http_method = options.method;
   config.http_path = options.path;
@@ -235,6 +266,7 @@ int Load(const LoadOptions& options) {
   LoadConfig config = BuildConfig(options);
   if (std::string limit = CheckLoadLimits(config); !limit.empty()) throw UsageError(limit);
   if (!options.json.empty()) RequireWritableJson(options.json);
+  NoteMessagesAboveTheDefaultMaxFrame(config);
   if (IsLocalhost(config.target_text)) {
     // Last, so that a usage error does not cost the server a test connection.
     int family = config.source_addrs.empty() ? AF_UNSPEC : config.source_addrs.front().Family();
@@ -306,8 +338,7 @@ Command AddLoadCommand(CLI::App& root) {
   options->message_size_flag =
       app->add_option("--message-size", options->message_size,
                       "Bytes per request: echo and framed payload, line length, resp SET value "
-                      "(with --keys)")
-          ->check(CLI::Range(1, kMaxPayloadBytes))
+                      "(with --keys); 1 B to 64 MiB, e.g. 4096, 64KiB, 1MiB")
           ->capture_default_str();
   app->add_option("--keys", options->keys,
                   "resp: SETs and GETs over this many keys, alternating unless --ratio says "

@@ -687,6 +687,36 @@ std::string RefusedLoad(const std::vector<std::string>& flags,
   return said;
 }
 
+TEST(LoadgenIntegrationTest, MessageSizesTakeUnitsAndFramesPastOneMiBAreANoteNotAnError) {
+  // framed at 2 MiB was refused as past "the servers' default --max-frame",
+  // even against a server started with a larger one; and --message-size
+  // took no unit, unlike every other size.
+  auto server = StartServer("epoll", "framed", {"--max-frame", "4MiB"});
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/big-frames.json";
+  std::string err = TempDir() + "/stderr";
+  auto load =
+      RunC10k({"load", "--target", server->address_text, "--protocol", "framed", "--message-size",
+               "2MiB", "-c", "2", "-d", "300ms", "--warmup", "0s", "--json", json},
+              60, err);
+  EXPECT_EQ(load.status.code, 0) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_EQ(run["params"]["message_size"], 2u << 20);
+  EXPECT_EQ(ReadFile(err),
+            "c10k load: note: framed messages of 2.0 MiB are above c10k serve's default "
+            "--max-frame of 1 MiB; start it with --max-frame 2097152 or more, or it closes "
+            "every connection\n");
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  EXPECT_EQ(RefusedLoad({"--message-size", "65MiB"}),
+            "c10k load: --message-size 65MiB is not from 1 B to 64 MiB (67108864 bytes)\n");
+  EXPECT_EQ(RefusedLoad({"--message-size", "0"}),
+            "c10k load: --message-size 0 is not from 1 B to 64 MiB (67108864 bytes)\n");
+  EXPECT_EQ(RefusedLoad({"--message-size", "lots"}),
+            "c10k load: --message-size: \"lots\" is not a size; use bytes or K/KiB, M/MiB, "
+            "G/GiB, e.g. 4096, 64KiB, 1MiB\n");
+}
+
 TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
   std::string said = RefusedLoad({"--io", "kqueue"});
   EXPECT_NE(said.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << said;
