@@ -44,6 +44,8 @@ uint64_t ByteSizeFlag(const std::string& flag, const std::string& text);
 // Checks a --rate style value: a number of events per second in total, from
 // kMinRate to kMaxRate.
 CLI::Validator RateFlag();
+// Refuses an empty value: `--json ""` had read as no --json at all.
+CLI::Validator NonEmptyFlag();
 // Parses an --io value or throws UsageError.
 LoadIo IoFlag(const std::string& text);
 // Throws UsageError, in `where`'s words, when this kernel or build cannot run

@@ -45,6 +45,14 @@ CLI::Validator RateFlag() {
       "1 to 1e9");
 }
 
+CLI::Validator NonEmptyFlag() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        return text.empty() ? "needs a value, not an empty string" : "";
+      },
+      "");
+}
+
 LoadIo IoFlag(const std::string& text) {
   auto io = ParseLoadIo(text);
   if (!io) throw UsageError("--io \"" + text + "\" is not epoll or uring");

@@ -203,6 +203,11 @@ LoadConfig BuildConfig(const LoadOptions& given) {
     config.ratio = *ratio;
   }
   config.connections = options.connections;
+  if (config.protocol == Protocol::kLine && config.connections < 2) {
+    // The run would end with "no request completed", the reason unsaid.
+    throw UsageError(
+        "--protocol line needs at least 2 connections: each line goes to every other client");
+  }
   config.active = options.active;
   if (options.active > options.connections) {
     throw UsageError("--active " + std::to_string(options.active) + " is more than --connections " +

@@ -24,6 +24,13 @@ int Main(int argc, char** argv) {
       AddCalibrateCommand(app),
       AddModelsCommand(app),
   };
+  // An empty value is never what was meant, and read as the option not
+  // given: `c10k load --json ""` measured, wrote nothing and exited 0.
+  for (const auto& command : commands) {
+    for (CLI::Option* option : command.app->get_options()) {
+      if (option->get_type_size() > 0) option->check(NonEmptyFlag());
+    }
+  }
   bool known_verb = argc < 2 || argv[1][0] == '-';
   for (const auto& command : commands) known_verb = known_verb || command.app->get_name() == argv[1];
   if (!known_verb) {

@@ -74,8 +74,12 @@ std::string HttpMethodProblem(std::string_view method) {
 std::string HttpPathProblem(std::string_view path) {
   if (!path.starts_with('/')) return "must start with /";
   // It goes into the request line as it is, where a space ends the path.
-  if (std::ranges::any_of(path, [](char c) { return c <= ' ' || c == 0x7f; })) {
+  if (std::ranges::any_of(path, [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
     return "has a space or control character; percent-encode it (a space is %20)";
+  }
+  if (std::ranges::any_of(path, [](unsigned char c) { return c >= 0x80; })) {
+    return "has a character that is not ASCII; percent-encode its UTF-8 bytes (\xc3\xa9 is "
+           "%C3%A9)";
   }
   return "";
 }
@@ -87,8 +91,9 @@ std::string HttpHeaderProblem(std::string_view header) {
   if (!IsToken(name)) {
     return "has a name that " + std::string(kNotATokenWords);
   }
+  // Bytes from 0x80 up are obs-text, which a value may hold (RFC 9110).
   if (std::ranges::any_of(header.substr(colon + 1),
-                          [](char c) { return (c < ' ' && c != '\t') || c == 0x7f; })) {
+                          [](unsigned char c) { return (c < ' ' && c != '\t') || c == 0x7f; })) {
     return "has a control character in its value";
   }
   if (EqualsIgnoringCase(name, "content-length") || EqualsIgnoringCase(name, "transfer-encoding")) {

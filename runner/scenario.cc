@@ -333,6 +333,15 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   original_reader.RejectUnknown(kTopLevelFields);
   if (original.contains("quick")) {
     FieldReader(original_reader.Object("quick"), "quick").RejectUnknown(kTopLevelFields);
+    if (!quick) {
+      // The quick version is checked whichever runs, so that a mistake in it
+      // is found by the run that has the time, not by the next --quick one.
+      try {
+        ParseScenario(original, file, /*quick=*/true, all_models);
+      } catch (const ScenarioError& error) {
+        throw ScenarioError(std::string("in its \"quick\" version: ") + error.what());
+      }
+    }
   }
   Json document = quick ? WithQuickOverride(original) : original;
   document.erase("quick");
@@ -358,6 +367,13 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     throw ScenarioError(
         "\"sweep.rate\": protocol line needs a rate: messages are broadcast, not answered, so "
         "there is no closed loop to run");
+  }
+  if (scenario.protocol == Protocol::kLine &&
+      std::any_of(scenario.points.begin(), scenario.points.end(),
+                  [](const SweepPoint& point) { return point.connections < 2; })) {
+    throw ScenarioError(
+        "\"sweep.connections\": protocol line needs at least 2 connections at every point: "
+        "each line goes to every other client");
   }
   scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
   scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);

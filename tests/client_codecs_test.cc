@@ -160,6 +160,13 @@ TEST(HttpClientTest, ARequestedCloseIsFoundInAnyCaseAndList) {
 TEST(HttpClientTest, HeadersThatWouldBreakTheRequestAreNamed) {
   EXPECT_EQ(HttpHeaderProblem("X-Token: a b\tc"), "");
   EXPECT_EQ(HttpHeaderProblem("X-Empty:"), "");
+  EXPECT_EQ(HttpHeaderProblem("X-Name: Ren\xc3\xa9"), "");  // obs-text, not a control character
+  EXPECT_EQ(
+      HttpPathProblem("/caf\xc3\xa9"),
+      "has a character that is not ASCII; percent-encode its UTF-8 bytes (\xc3\xa9 is %C3%A9)");
+  EXPECT_EQ(HttpPathProblem("/a b"),
+            "has a space or control character; percent-encode it (a space is %20)");
+  EXPECT_EQ(HttpPathProblem("/caf%C3%A9?q=1"), "");
   EXPECT_EQ(HttpHeaderProblem("X-Token"), "is not \"Name: value\"");
   for (const char* bad_name : {": v", "X Y: v", "X\tY: v", "X(: v", "X\r\n: v"}) {
     EXPECT_NE(HttpHeaderProblem(bad_name).find("has a name that is empty or holds"),

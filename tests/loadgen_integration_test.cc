@@ -708,6 +708,11 @@ TEST(LoadgenIntegrationTest, MessageSizesTakeUnitsAndFramesPastOneMiBAreANoteNot
             "--max-frame of 1 MiB; start it with --max-frame 2097152 or more, or it closes "
             "every connection\n");
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+  EXPECT_EQ(RefusedLoad({"--protocol", "line", "--rate", "10", "-c", "1"}),
+            "c10k load: --protocol line needs at least 2 connections: each line goes to every "
+            "other client\n");
+  EXPECT_EQ(RefusedLoad({"--json", ""}),
+            "c10k load: --json: needs a value, not an empty string (see c10k load --help)\n");
   EXPECT_EQ(RefusedLoad({"--message-size", "65MiB"}),
             "c10k load: --message-size 65MiB is not from 1 B to 64 MiB (67108864 bytes)\n");
   EXPECT_EQ(RefusedLoad({"--message-size", "0"}),
@@ -813,7 +818,7 @@ TEST(LoadgenIntegrationTest, RequestFlagsTheProtocolDoesNotUseAreUsageErrors) {
            {{"--protocol", "resp", "--message-size", "100"},
             "--message-size applies to --protocol resp only with --keys (the SET values); PING "
             "carries no value"},
-           {{"--protocol", "http", "--path", ""}, "--path \"\" must start with /"},
+           {{"--protocol", "http", "--path", "x"}, "--path \"x\" must start with /"},
            {{"--protocol", "http", "-H", "X-Ok: 1", "-H", "Bad Name: 1"},
             "--header \"Bad Name: 1\" has a name that is empty or holds a space, control "
             "character or one of \"(),/:;<=>?@[\\]{}\""},

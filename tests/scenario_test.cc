@@ -131,6 +131,8 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document["protocol"] = "line";
   ExpectRejected(document, "\"sweep.rate\": protocol line needs a rate: messages are broadcast");
   document["sweep"]["rate"] = {1000};
+  ExpectRejected(document, "\"sweep.connections\": protocol line needs at least 2 connections");
+  document["sweep"]["connections"] = {2, 10};
   EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).points.front().rate, 1000);
   document = Minimal();
   document["sweep"]["conections"] = {1};
@@ -141,6 +143,9 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["quick"] = {{"duraton", "1s"}};
   ExpectRejected(document, "\"quick.duraton\": unknown field");
+  // A quick version that cannot run is refused by the full run too.
+  document["quick"] = {{"duration", "zz"}};
+  ExpectRejected(document, "in its \"quick\" version: \"duration\": expected a duration");
   document = Minimal();
   document["name"] = "Has Spaces";
   ExpectRejected(document, "\"name\": expected a non-empty name of lowercase letters");
