@@ -250,7 +250,9 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
       {"throughput",
        {{"requests", stats.requests},
         {"requests_per_s", Round(PerSecond(stats.requests, seconds), 0.1)},
-        {"bytes_per_s", Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)}}},
+        {"bytes_per_s", Round(PerSecond(stats.bytes_sent + stats.bytes_received, seconds), 1)},
+        {"received_bytes_per_s", Round(PerSecond(stats.bytes_received, seconds), 1)},
+        {"sent_bytes_per_s", Round(PerSecond(stats.bytes_sent, seconds), 1)}}},
       {"latency_us", LatencySummaryJson(stats.latency)},
       {"latency_uncorrected_us", LatencySummaryJson(stats.latency_uncorrected)},
       {"latency_histogram", HistogramBucketsJson(stats.latency)},
@@ -353,8 +355,11 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
                 : "the server closes connections after a reply that says \"Connection: close\" "
                   "(nginx: keepalive_requests)");
   }
-  Appendf(summary, "  %.0f req/s, %.2f MB/s\n", PerSecond(stats.requests, result.measured_s),
-          PerSecond(stats.bytes_sent + stats.bytes_received, result.measured_s) / 1e6);
+  // Received first: it is the figure wrk calls Transfer/sec.
+  Appendf(summary, "  %.0f req/s, %.2f MB/s received, %.2f MB/s sent\n",
+          PerSecond(stats.requests, result.measured_s),
+          PerSecond(stats.bytes_received, result.measured_s) / 1e6,
+          PerSecond(stats.bytes_sent, result.measured_s) / 1e6);
   AppendLatencyLine(summary, "latency us:", stats.latency);
   if (config.OpenLoop()) {
     AppendLatencyLine(summary, "uncorrected:", stats.latency_uncorrected);
