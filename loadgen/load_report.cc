@@ -347,13 +347,20 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);
   if (stats.reconnects > 0) {
+    const char* why =
+        "the server closes connections after a reply that says \"Connection: close\" (nginx: "
+        "keepalive_requests)";
+    if (RequestsClose(config.http_headers)) {
+      why =
+          "every request says \"Connection: close\" (--header), so the server closes after "
+          "each reply";
+    } else if (stats.reconnects_after_close_ended_reply == stats.reconnects) {
+      why =
+          "the server ends each reply by closing the connection (a body with no "
+          "Content-Length)";
+    }
     Appendf(summary, "  reconnected %llu times: %s\n",
-            static_cast<unsigned long long>(stats.reconnects),
-            RequestsClose(config.http_headers)
-                ? "every request says \"Connection: close\" (--header), so the server closes "
-                  "after each reply"
-                : "the server closes connections after a reply that says \"Connection: close\" "
-                  "(nginx: keepalive_requests)");
+            static_cast<unsigned long long>(stats.reconnects), why);
   }
   // Received first: it is the figure wrk calls Transfer/sec.
   Appendf(summary, "  %.0f req/s, %.2f MB/s received, %.2f MB/s sent\n",

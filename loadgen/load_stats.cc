@@ -32,6 +32,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   failed += o.failed;
   not_attempted += o.not_attempted;
   reconnects += o.reconnects;
+  reconnects_after_close_ended_reply += o.reconnects_after_close_ended_reply;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -49,6 +49,9 @@ struct WorkerStats {
   // Connections opened again because the server announced it was closing
   // them (HTTP's Connection: close, nginx's keepalive_requests): not errors.
   uint64_t reconnects = 0;
+  // Of those, the ones after a reply whose body the close ended (http with
+  // no Content-Length), rather than one that said "Connection: close".
+  uint64_t reconnects_after_close_ended_reply = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

@@ -118,6 +118,15 @@ class Worker final : private StampSink, private RingSink {
   void ResumeLineSender(Connection& connection, int64_t now);
   void ReadReplies(Connection& connection, int64_t now);
   void ReplyBytes(Connection& connection, std::string_view data, int64_t now);
+  // Counts what a parse of `data` found; false when it ended the connection
+  // (bytes that are not the protocol, more replies than requests).
+  bool CountParse(Connection& connection, const ReplyParse& parse, std::string_view data,
+                  int64_t now);
+  // After replies: send what the loop sends next, or open the connection
+  // again when the server said it closes it.
+  void AfterReplies(Connection& connection, const ReplyParse& parse, int64_t now);
+  // The server closed the connection (a read of 0 bytes).
+  void ServerClosed(Connection& connection, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   void NoteErrorReplies(const ReplyParse& parse);
   void NoteProtocolError(const char* what, std::string_view bytes);

@@ -143,8 +143,7 @@ void Worker::ReadReplies(Connection& connection, int64_t now) {
   IoResult result = ReadSome(connection.fd.Get(), read_chunk_.data(), read_chunk_.size());
   if (result.status == IoStatus::kRetry) return;
   if (result.status == IoStatus::kClosed) {
-    ++stats_.errors.closed_by_server;
-    Close(connection);
+    ServerClosed(connection, now);
     return;
   }
   if (result.status == IoStatus::kError) {
@@ -175,6 +174,17 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   } else {
     parse = connection.codec->ParseReplies(data);
   }
+  if (!CountParse(connection, parse, data, now)) return;
+  if (buffered) {
+    connection.input.Consume(parse.consumed);
+  } else if (parse.consumed < data.size()) {
+    connection.input.Append(data.substr(parse.consumed));
+  }
+  AfterReplies(connection, parse, now);
+}
+
+bool Worker::CountParse(Connection& connection, const ReplyParse& parse, std::string_view data,
+                        int64_t now) {
   if (parse.protocol_error) {
     NoteProtocolError(("not " + std::string(ProtocolName(config_.protocol))).c_str(),
                       data.substr(parse.consumed));
@@ -190,13 +200,12 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   }
   if (parse.protocol_error || unasked) {
     Close(connection);
-    return;
+    return false;
   }
-  if (buffered) {
-    connection.input.Consume(parse.consumed);
-  } else if (parse.consumed < data.size()) {
-    connection.input.Append(data.substr(parse.consumed));
-  }
+  return true;
+}
+
+void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64_t now) {
   if (!connection.active || Line()) return;
   if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
   if (parse.server_closes) {
@@ -208,6 +217,21 @@ void Worker::ReplyBytes(Connection& connection, std::string_view data, int64_t n
   } else if (now < measure_end_ns_) {
     SendClosedLoop(connection, now);
   }
+}
+
+void Worker::ServerClosed(Connection& connection, int64_t now) {
+  // A reply whose end is the close (http without a length) is complete now,
+  // and the connection is opened again as after "Connection: close".
+  ReplyParse parse;
+  if (connection.codec && !Line()) parse = connection.codec->EndOfStream();
+  if (parse.completed == 0) {
+    ++stats_.errors.closed_by_server;
+    Close(connection);
+    return;
+  }
+  if (!CountParse(connection, parse, {}, now)) return;
+  if (connection.active) ++stats_.reconnects_after_close_ended_reply;
+  AfterReplies(connection, parse, now);
 }
 
 void Worker::NoteErrorReplies(const ReplyParse& parse) {

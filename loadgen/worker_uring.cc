@@ -109,8 +109,7 @@ void Worker::OnReceived(Connection& connection, const RingCompletion& completion
   if (completion.result > 0) {
     ReplyBytes(connection, completion.data, now);
   } else if (completion.result == 0) {
-    ++stats_.errors.closed_by_server;
-    Close(connection);
+    ServerClosed(connection, now);
   } else if (completion.result != -ENOBUFS) {
     Fail(connection, -completion.result);
   }

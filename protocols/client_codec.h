@@ -107,6 +107,10 @@ class ClientCodec {
   virtual void WriteRequest(ByteBuffer& out) = 0;
   // Parses as many complete replies as `input` holds.
   virtual ReplyParse ParseReplies(std::string_view input) = 0;
+  // The server closed the connection. A reply that the close delimits (an
+  // HTTP body with no length) is complete now, and is returned as a parse
+  // of no bytes that says the server closes; nothing else ends that way.
+  virtual ReplyParse EndOfStream() { return {}; }
 
   // True for broadcast protocols, which are driven through the two calls
   // below instead of the two above.

@@ -1,8 +1,9 @@
 // HTTP/1.1 replies on a keep-alive connection are delimited by Content-Length
 // or by chunked transfer coding (what servers send when they stream a body of
 // unknown length); the chunks are skipped as they arrive, never buffered. A
-// reply delimited by neither would have to end at close, which a load
-// generator cannot tell from a failure, so it is a protocol error. 1xx interim
+// reply delimited by neither ends when the server closes the connection
+// (RFC 9112, 6.3), as simple servers send them: its body is consumed until
+// then, and the close completes it (EndOfStream). 1xx interim
 // replies are skipped; 204 and 304 carry no body. A reply that says the server
 // closes the connection after it (Connection: close, or HTTP/1.0 without
 // keep-alive, as nginx does after keepalive_requests) is reported, so the
@@ -143,6 +144,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   if (status_ >= 400 || status_ < 200) error_line_.assign(status_line);
   bool has_length = false;
   bool chunked = false;
+  bool coded_until_close = false;
   uint64_t length = 0;
   closes_ = false;
   bool keeps_alive = false;
@@ -167,12 +169,9 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
       // Only a final "chunked" delimits the body (gzip, chunked is fine: the
       // body is skipped, not decoded); any other coding ends at close.
       size_t last = value.rfind(',');
-      if (!EqualsIgnoringCase(
-              TrimWhitespace(value.substr(last == std::string_view::npos ? 0 : last + 1)),
-              "chunked")) {
-        return false;
-      }
-      chunked = true;
+      chunked = EqualsIgnoringCase(
+          TrimWhitespace(value.substr(last == std::string_view::npos ? 0 : last + 1)), "chunked");
+      coded_until_close = !chunked;
     } else if (EqualsIgnoringCase(name, "connection")) {
       closes_ = HasToken(value, "close");
       keeps_alive = HasToken(value, "keep-alive");
@@ -193,9 +192,15 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
     part_ = Part::kChunkSize;
     return true;
   }
+  // A coding other than chunked last ends at close, whatever Content-Length
+  // says (RFC 9112, 6.3); so does a body with no length at all.
+  if (coded_until_close || !has_length) {
+    part_ = Part::kUntilClose;
+    return true;
+  }
   part_ = Part::kBody;
   body_left_ = length;
-  return has_length;
+  return true;
 }
 
 int64_t HttpClientCodec::ParseChunkSize(std::string_view input) {
@@ -209,6 +214,31 @@ int64_t HttpClientCodec::ParseChunkSize(std::string_view input) {
   if (digits.empty() || error != std::errc() || stop != digits.data() + digits.size()) return -1;
   part_ = body_left_ == 0 ? Part::kTrailer : Part::kChunkData;
   return static_cast<int64_t>(end + 2);
+}
+
+void HttpClientCodec::CompleteReply(ReplyParse& result) {
+  part_ = Part::kHead;
+  ++result.completed;
+  // As wrk counts them: 2xx and 3xx are answers, 4xx and 5xx the server
+  // saying no, and any other status is not HTTP's.
+  if (status_ >= 400 && status_ < 600) {
+    ++result.error_replies;
+    if (result.first_error.empty()) {
+      // A copy: a later reply in this input overwrites error_line_.
+      reported_error_ = error_line_;
+      result.first_error = reported_error_;
+    }
+  } else if (status_ < 200 || status_ >= 400) {
+    mismatches_.Count(result, [this] { return "had the status line \"" + error_line_ + "\""; });
+  }
+}
+
+ReplyParse HttpClientCodec::EndOfStream() {
+  ReplyParse result;
+  if (part_ != Part::kUntilClose) return result;
+  CompleteReply(result);
+  result.server_closes = true;
+  return result;
 }
 
 ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
@@ -263,6 +293,9 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         use(static_cast<size_t>(line));
         continue;
       }
+      case Part::kUntilClose:
+        use(input.size());  // all of it is body, until the close says the reply is done
+        return result;
       case Part::kTrailer: {
         // Trailer fields, if any, then the empty line that ends the reply.
         size_t end = input.find("\r\n");
@@ -275,20 +308,7 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         break;
       }
     }
-    part_ = Part::kHead;
-    ++result.completed;
-    // As wrk counts them: 2xx and 3xx are answers, 4xx and 5xx the server
-    // saying no, and any other status is not HTTP's.
-    if (status_ >= 400 && status_ < 600) {
-      ++result.error_replies;
-      if (result.first_error.empty()) {
-        // A copy: a later reply in this input overwrites error_line_.
-        reported_error_ = error_line_;
-        result.first_error = reported_error_;
-      }
-    } else if (status_ < 200 || status_ >= 400) {
-      mismatches_.Count(result, [this] { return "had the status line \"" + error_line_ + "\""; });
-    }
+    CompleteReply(result);
     if (closes_) {
       // Whatever follows on this connection is not an answer; the worker
       // opens a new one and sends the unanswered requests again.

@@ -20,6 +20,7 @@ class HttpClientCodec final : public ClientCodec {
   explicit HttpClientCodec(const ClientCodecOptions& options);
   void WriteRequest(ByteBuffer& out) override;
   ReplyParse ParseReplies(std::string_view input) override;
+  ReplyParse EndOfStream() override;
 
   // A reply head (or a trailer line) longer than this is a protocol error,
   // not a reason to buffer; so is a chunk-size line longer than kMaxChunkLine.
@@ -29,18 +30,21 @@ class HttpClientCodec final : public ClientCodec {
  private:
   // Where in a reply the parser is.
   enum class Part : uint8_t {
-    kHead,       // status line and headers, up to the blank line
-    kBody,       // body_left_ bytes of a Content-Length body (or none)
-    kChunkSize,  // a chunk's size line
-    kChunkData,  // body_left_ bytes of the chunk
-    kChunkEnd,   // the CRLF after a chunk's data
-    kTrailer,    // trailer lines after the last (zero) chunk, to a blank line
+    kHead,        // status line and headers, up to the blank line
+    kBody,        // body_left_ bytes of a Content-Length body (or none)
+    kChunkSize,   // a chunk's size line
+    kChunkData,   // body_left_ bytes of the chunk
+    kChunkEnd,    // the CRLF after a chunk's data
+    kTrailer,     // trailer lines after the last (zero) chunk, to a blank line
+    kUntilClose,  // a body with neither length nor chunks: it ends when the server closes
   };
 
   // Parses one complete head (through the blank line). False on a malformed
-  // head or one whose body has no delimiter; sets status_, part_ and
-  // body_left_.
+  // one; sets status_, part_ and body_left_.
   bool ParseHead(std::string_view head);
+  // Counts the reply just completed into `result` (an error reply, a status
+  // that is not HTTP's) and starts the next one.
+  void CompleteReply(ReplyParse& result);
   // At a chunk-size line: its length with the CRLF (0: incomplete, -1:
   // malformed); sets body_left_ and the next part.
   int64_t ParseChunkSize(std::string_view input);

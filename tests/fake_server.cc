@@ -4,7 +4,8 @@
 // real line protocol exists on the server side, and it can answer HTTP the
 // way nginx does past keepalive_requests.
 //
-//   fake_server --mode echo|corrupt|broadcast|http-close|echo-close
+//   fake_server --mode echo|corrupt|broadcast|http-close|echo-close|
+//                      http-until-close
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
 // prints "connections N silent S bytes B" (S: connections that never sent a
@@ -25,7 +26,7 @@
 namespace c10k {
 namespace {
 
-enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose, kEchoThenClose };
+enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose, kEchoThenClose, kHttpUntilClose };
 
 // Every this many bytes, corrupt mode flips a bit of what it echoes.
 constexpr uint64_t kCorruptEvery = 1000;
@@ -55,6 +56,16 @@ void Send(Peer& peer, std::string_view bytes) {
     peer.output.erase(0, result.bytes);
   }
   if (peer.lingering && peer.output.empty()) shutdown(peer.fd.Get(), SHUT_WR);
+}
+
+// http-until-close answers the first request with a body that has no
+// length, which the close it then makes ends, as simple servers do.
+void AnswerUntilClose(Peer& peer, std::string_view data) {
+  if (peer.lingering) return;
+  peer.input.append(data);
+  if (peer.input.find("\r\n\r\n") == std::string::npos) return;
+  peer.lingering = true;  // Send shuts the connection down once this is out
+  Send(peer, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
 }
 
 // http-close: answers every complete request head in the peer's input.
@@ -118,6 +129,8 @@ int Serve(Mode mode) {
       std::string_view data(chunk.data(), result.bytes);
       if (mode == Mode::kHttpClose) {
         AnswerHttp(peer, data);
+      } else if (mode == Mode::kHttpUntilClose) {
+        AnswerUntilClose(peer, data);
       } else if (mode == Mode::kBroadcast) {
         peer.input.append(data);
         size_t newline;
@@ -177,12 +190,15 @@ int main(int argc, char** argv) {
       mode = c10k::Mode::kHttpClose;
     else if (name == "echo-close")
       mode = c10k::Mode::kEchoThenClose;
+    else if (name == "http-until-close")
+      mode = c10k::Mode::kHttpUntilClose;
     else if (name != "echo")
       argc = 0;
   }
   if (argc != 1 && argc != 3) {
     std::fprintf(stderr,
-                 "usage: fake_server [--mode echo|corrupt|broadcast|http-close|echo-close]\n");
+                 "usage: fake_server [--mode "
+                 "echo|corrupt|broadcast|http-close|echo-close|http-until-close]\n");
     return 2;
   }
   return c10k::Serve(mode);

@@ -433,6 +433,29 @@ TEST_P(LoadIoTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
   EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST_P(LoadIoTest, ABodyTheCloseEndsIsAReplyAndTheConnectionOpensAgain) {
+  // A simple server's reply: no Content-Length, the body ended by closing
+  // the connection. Each was a protocol error, and the run an error.
+  auto server = StartFakeServer("http-until-close");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/until-close.json";
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "--protocol", "http", "-c",
+                              "2", "-d", "500ms", "--warmup", "0s", "--json", json}));
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  uint64_t requests = run["throughput"]["requests"].get<uint64_t>();
+  EXPECT_GT(requests, 10u);
+  // One reply per connection: every one was followed by a reopen.
+  EXPECT_GE(run["connections"]["reconnects"].get<uint64_t>(), requests) << run["connections"];
+  for (auto& [kind, count] : run["errors"].items()) EXPECT_EQ(count, 0u) << kind;
+  EXPECT_NE(load.out.find("times: the server ends each reply by closing the connection (a body "
+                          "with no Content-Length)"),
+            std::string::npos)
+      << load.out;
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST_P(LoadIoTest, IdleConnectionsSendNothing) {
   auto server = StartFakeServer("echo");
   ASSERT_TRUE(server);
