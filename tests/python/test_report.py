@@ -169,8 +169,12 @@ class ReportTest(BadInputMixin, unittest.TestCase):
             fifo = os.path.join(temp, "pipe")
             os.mkfifo(fifo)
             received = []
-            reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()),
-                                      daemon=True)
+
+            def read_all():
+                with open(fifo, "rb") as pipe:
+                    received.append(pipe.read())
+
+            reader = threading.Thread(target=read_all, daemon=True)
             reader.start()
             result = run_script("report.py", FIXTURES[0], "--out", fifo)
             self.assertEqual(result.returncode, 0, result.stderr)
