@@ -55,6 +55,14 @@ bool JsonGoesToStdout(const std::string& path) {
          named.st_dev == out.st_dev && named.st_ino == out.st_ino;
 }
 
+std::string FileJsonReplaces(const std::string& path) {
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
+  std::error_code ec;
+  std::filesystem::path target = std::filesystem::canonical(path, ec);
+  return ec ? path : target.string();  // a dangling link is replaced itself
+}
+
 namespace {
 
 // Writes all of `text` to `fd`; false with errno set when it cannot.
@@ -82,22 +90,10 @@ std::string WriteJsonToStream(const std::string& path, const std::string& text) 
   return "";
 }
 
-}  // namespace
-
-std::string FileJsonReplaces(const std::string& path) {
-  struct stat link {};
-  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
-  std::error_code ec;
-  std::filesystem::path target = std::filesystem::canonical(path, ec);
-  return ec ? path : target.string();  // a dangling link is replaced itself
-}
-
-namespace {
-
 // WriteJsonAtomically and WriteNewJsonAtomically: a temporary file, then
-// rename(2) over `path`, or link(2) to a `path` that must not exist.
-std::string WriteJsonFile(const std::string& path, const nlohmann::json& document, bool replace,
-                          bool* existed) {
+// rename(2) over `path`; or, given `existed`, link(2) to a `path` that must
+// not exist, setting `*existed` when it did.
+std::string WriteJsonFile(const std::string& path, const nlohmann::json& document, bool* existed) {
   namespace fs = std::filesystem;
   // A flag's text (--label, a header) can be any bytes, and JSON text is
   // UTF-8: a byte that is not becomes U+FFFD rather than losing the run.
@@ -125,7 +121,7 @@ std::string WriteJsonFile(const std::string& path, const nlohmann::json& documen
     return "cannot sync " + temp + ": " + ErrnoText(error);
   }
   fd.Reset();
-  if (replace) {
+  if (existed == nullptr) {
     if (::rename(temp.c_str(), target.c_str()) != 0) {
       int error = errno;
       ::unlink(temp.c_str());
@@ -144,14 +140,13 @@ std::string WriteJsonFile(const std::string& path, const nlohmann::json& documen
 }  // namespace
 
 std::string WriteJsonAtomically(const std::string& path, const nlohmann::json& document) {
-  bool existed = false;
-  return WriteJsonFile(path, document, /*replace=*/true, &existed);
+  return WriteJsonFile(path, document, /*existed=*/nullptr);
 }
 
 std::string WriteNewJsonAtomically(const std::string& path, const nlohmann::json& document,
                                    bool* existed) {
   *existed = false;
-  return WriteJsonFile(path, document, /*replace=*/false, existed);
+  return WriteJsonFile(path, document, existed);
 }
 
 bool ParseJsonText(const std::string& text, nlohmann::json* document, std::string* error) {
