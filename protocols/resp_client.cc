@@ -113,15 +113,15 @@ RespClientCodec::RespClientCodec(const ClientCodecOptions& options)
 
 RespClientCodec::Expect RespClientCodec::KindOf(uint64_t sequence) const {
   if (keys_ == 0) return Expect::kPong;
-  return sequence % (ratio_.sets + ratio_.gets) < ratio_.sets ? Expect::kOk : Expect::kValue;
+  return PlaceInRound(sequence) < ratio_.sets ? Expect::kOk : Expect::kValue;
 }
 
 uint32_t RespClientCodec::KeyOf(uint64_t sequence) const {
   // Round r's SETs write keys r*sets .. r*sets+sets-1 (from a per-connection
   // starting point) and its GETs read them again in turn, so every GET asks
   // for a key its own connection has just written.
-  uint64_t round = sequence / (ratio_.sets + ratio_.gets);
-  uint64_t place = sequence % (ratio_.sets + ratio_.gets);
+  uint64_t round = sequence / RoundLength();
+  uint64_t place = PlaceInRound(sequence);
   uint64_t written = place < ratio_.sets ? place : (place - ratio_.sets) % ratio_.sets;
   return static_cast<uint32_t>((seed_ + round * ratio_.sets + written) % keys_);
 }
@@ -215,8 +215,7 @@ ReplyParse RespClientCodec::ParseReplies(std::string_view input) {
       });
     }
     if (KindOf(sequence) == Expect::kOk) {
-      bool round_begins = sequence % (ratio_.sets + ratio_.gets) == 0;
-      set_refused_ = refused || (set_refused_ && !round_begins);
+      set_refused_ = refused || (set_refused_ && PlaceInRound(sequence) != 0);
     }
     ++result.completed;
     input.remove_prefix(reply.size());

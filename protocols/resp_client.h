@@ -25,6 +25,9 @@ class RespClientCodec final : public ClientCodec {
 
  private:
   enum class Expect : uint8_t { kPong, kOk, kValue };
+  // A round is ratio_.sets SETs, then ratio_.gets GETs of the keys they wrote.
+  uint64_t RoundLength() const { return uint64_t{ratio_.sets} + ratio_.gets; }
+  uint64_t PlaceInRound(uint64_t sequence) const { return sequence % RoundLength(); }
   // The request with sequence number `sequence`: what it is and its key.
   Expect KindOf(uint64_t sequence) const;
   uint32_t KeyOf(uint64_t sequence) const;
