@@ -117,11 +117,11 @@ size_t MessageSizeFlag(const std::string& text) {
 
 // A message a c10k server would refuse as it is started by default: framed,
 // line, http and resp close a connection whose frame, line, request or value
-// passes `c10k serve --max-frame` (1 MiB). Other servers have other limits,
-// so this is a note, not an error: without it the run ends in resets with no
-// word of why.
+// passes `c10k serve --max-frame` (the codecs' default). Other servers have
+// other limits, so this is a note, not an error: without it the run ends in
+// resets with no word of why.
 void NoteMessagesAboveTheDefaultMaxFrame(const LoadConfig& config) {
-  constexpr uint64_t kServeDefaultMaxFrame = 1 << 20;
+  const uint64_t default_max_frame = CodecOptions{}.max_frame;
   uint64_t largest = 0;
   if (config.protocol == Protocol::kFramed || config.protocol == Protocol::kLine ||
       (config.protocol == Protocol::kResp && config.keys > 0)) {
@@ -129,14 +129,14 @@ void NoteMessagesAboveTheDefaultMaxFrame(const LoadConfig& config) {
   } else if (config.protocol == Protocol::kHttp && config.http_body) {
     largest = config.http_body->size();
   }
-  if (largest <= kServeDefaultMaxFrame) return;
+  if (largest <= default_max_frame) return;
   std::fprintf(stderr,
                "c10k load: note: %s messages of %s are above c10k serve's default --max-frame "
-               "of 1 MiB; start it with --max-frame %llu or more, or it closes every "
+               "of %s; start it with --max-frame %llu or more, or it closes every "
                "connection\n",
                std::string(ProtocolName(config.protocol)).c_str(),
                FormatBytesRounded(static_cast<double>(largest)).c_str(),
-               static_cast<unsigned long long>(largest));
+               FormatBytes(default_max_frame).c_str(), static_cast<unsigned long long>(largest));
 }
 
 // --target http://HOST:PORT/PATH, as a wrk user writes it: HOST:PORT with

@@ -247,17 +247,23 @@ std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
   return points;
 }
 
+// A "load" field that only `wanted` sends: given for another protocol, it
+// would be ignored without a word.
+void RequireProtocol(const FieldReader& load, const char* key, Protocol wanted,
+                     const Scenario& scenario) {
+  if (!load.Has(key) || scenario.protocol == wanted) return;
+  throw ScenarioError("\"" + load.Path(key) + "\": applies to protocol " +
+                      std::string(ProtocolName(wanted)) + " only, and this scenario is " +
+                      std::string(ProtocolName(scenario.protocol)));
+}
+
 // "load.method", "load.path", "load.headers" and "load.body_file": the
 // request every http connection sends, checked as c10k load checks
 // --method, --path, --header and --body-file. A relative body file is found
 // beside the scenario file, so a scenario and its body travel together.
 void ParseHttpRequest(const FieldReader& load, Scenario& scenario) {
-  bool http = scenario.protocol == Protocol::kHttp;
   for (const char* key : {"method", "path", "headers", "body_file"}) {
-    if (load.Has(key) && !http) {
-      throw ScenarioError("\"" + load.Path(key) + "\": applies to protocol http only, and this " +
-                          "scenario is " + std::string(ProtocolName(scenario.protocol)));
-    }
+    RequireProtocol(load, key, Protocol::kHttp, scenario);
   }
   auto refuse = [&](const char* key, const std::string& value, const std::string& problem) {
     throw ScenarioError("\"" + load.Path(key) + "\": \"" + Quotable(value, 200) + "\" " + problem);
@@ -303,10 +309,7 @@ void ParseLoad(const FieldReader& load, Scenario& scenario) {
     load.Fail("timeout", "a duration of at least 1ms");
   }
   scenario.keys = static_cast<uint32_t>(load.Integer("keys", 0, 0, 100'000'000));
-  if (scenario.keys > 0 && scenario.protocol != Protocol::kResp) {
-    throw ScenarioError("\"load.keys\": applies to protocol resp only, and this scenario is " +
-                        std::string(ProtocolName(scenario.protocol)));
-  }
+  if (scenario.keys > 0) RequireProtocol(load, "keys", Protocol::kResp, scenario);
   if (load.Has("ratio")) {
     if (scenario.keys == 0) {
       throw ScenarioError(
