@@ -41,6 +41,7 @@ struct LoadOptions {
   std::vector<std::string> headers;
   std::string body_file;
   std::string duration = "10s";
+  uint64_t requests = 0;
   std::string warmup = "2s";
   std::string connect_timeout = "5s";
   std::string timeout = "5s";
@@ -244,6 +245,12 @@ LoadConfig BuildConfig(const LoadOptions& given) {
     }
   }
   config.duration_ns = DurationFlag("--duration", options.duration);
+  config.requests = options.requests;
+  if (config.requests > 0 && config.protocol == Protocol::kLine) {
+    throw UsageError(
+        "--requests counts replies, and --protocol line's broadcast messages get none; the "
+        "window is --duration");
+  }
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
   config.request_timeout_ns = DurationFlag("--timeout", options.timeout);
@@ -372,6 +379,12 @@ Command AddLoadCommand(CLI::App& root) {
       ->allow_extra_args(false);
   app->add_option("--duration,-d", options->duration, "Measured window (500ms, 10s, 2m)")
       ->capture_default_str();
+  app->add_option("--requests,-n", options->requests,
+                  "End the measured window once this many replies have completed in it, every "
+                  "connection together (as redis-benchmark -n); requests still in flight then are "
+                  "not counted. --duration still bounds the window: if it ends first, the run "
+                  "fails and says how many completed")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000'000}));
   app->add_option("--warmup", options->warmup, "Traffic before the window, not measured")
       ->capture_default_str();
   app->add_option("--timeout", options->timeout,

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/stop_signal.h"
@@ -72,6 +73,12 @@ void Conductor::Run() {
       SampleAtStart();
       sampled_start = true;
     }
+    if (int64_t done = clock_.requests_done_ns.load(std::memory_order_acquire); done != 0) {
+      // --requests: the workers counted the last reply; the window ended then.
+      if (!sampled_accept_queue) result_.unaccepted_at_end = AcceptQueueLength(config_.target);
+      measure_end = done;
+      break;
+    }
     if (now >= measure_end) break;
     if (!sampled_accept_queue && now >= accept_queue_at) {
       result_.unaccepted_at_end = AcceptQueueLength(config_.target);
@@ -84,7 +91,11 @@ void Conductor::Run() {
       Tick(now, "measuring", measure_start, config_.duration_ns);
     }
     int64_t next = sampled_accept_queue ? measure_end : accept_queue_at;
-    usleep(static_cast<useconds_t>(std::clamp<int64_t>((next - now) / kNanosPerMicro, 1, 50000)));
+    // With --requests the window can end at any moment: look often, so that
+    // the CPU samples end near it.
+    int64_t longest_sleep_us = config_.requests > 0 ? 2000 : 50000;
+    usleep(static_cast<useconds_t>(
+        std::clamp<int64_t>((next - now) / kNanosPerMicro, 1, longest_sleep_us)));
   }
   int64_t end = std::min(MonotonicNanos(), measure_end);
   if (!sampled_start) SampleAtStart();
@@ -180,6 +191,12 @@ void Conductor::Tick(int64_t now, const char* phase, int64_t phase_start, int64_
                   static_cast<double>(now - phase_start) / kNanosPerSecond,
                   FormatDuration(phase_length).c_str());
     phase_text += progress;
+  }
+  if (config_.requests > 0 && std::string_view(phase) == "measuring") {
+    uint64_t counted =
+        std::min(clock_.window_requests.load(std::memory_order_relaxed), config_.requests);
+    phase_text +=
+        "  " + std::to_string(counted) + "/" + std::to_string(config_.requests) + " requests";
   }
   std::fprintf(stderr, "\r\033[K%s  %llu/%d connected  %.0f req/s  p99 %s", phase_text.c_str(),
                static_cast<unsigned long long>(established), config_.connections, rate,

@@ -62,6 +62,10 @@ struct LoadConfig {
   // http: every request's body (--body-file); null: none, and no Content-Length.
   std::shared_ptr<const std::string> http_body;
   int64_t duration_ns = 10'000'000'000;
+  // --requests: the window ends once this many replies have completed in it,
+  // every connection together (or at duration_ns, if that comes first); 0:
+  // the window is duration_ns.
+  uint64_t requests = 0;
   int64_t warmup_ns = 2'000'000'000;
   int64_t connect_timeout_ns = 5'000'000'000;
   // A request not answered by then is counted as a timeout and its connection

@@ -127,6 +127,12 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     problems += std::string(problems.empty() ? "" : "; ") + "the server process (pid " +
                 std::to_string(config.server_pid) + ") exited during the run";
   }
+  if (config.requests > 0 && stats.requests < config.requests && !result.interrupted) {
+    problems += std::string(problems.empty() ? "" : "; ") + "only " +
+                std::to_string(stats.requests) + " of " + std::to_string(config.requests) +
+                " --requests completed before the " + FormatDuration(config.duration_ns) +
+                " --duration ended the window; give a longer --duration";
+  }
   if (problems.empty() && stats.requests == 0 && config.ActiveConnections() > 0 &&
       !result.interrupted) {
     problems = "no request completed in the measured window";
@@ -233,6 +239,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"message_size", config.message_size},
         {"keys", config.keys},
         {"duration_s", Seconds(config.duration_ns)},
+        {"requests", config.requests},
         {"warmup_s", Seconds(config.warmup_ns)},
         {"timeout_s", Seconds(config.request_timeout_ns)},
         {"connect_timeout_s", Seconds(config.connect_timeout_ns)},
@@ -339,11 +346,15 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   if (std::string address = config.target.ToString(); address != target) {
     target += " (" + address + ")";
   }
-  Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %s), %.1fs measured%s\n",
+  std::string ended = result.interrupted ? " (interrupted)" : "";
+  if (config.requests > 0 && stats.requests == config.requests) {
+    ended = " (the window ended at --requests " + std::to_string(config.requests) + ")";
+  }
+  Appendf(summary, "%s %s: %llu/%d connections (%d active, %s, %s), %.*fs measured%s\n",
           target.c_str(), std::string(ProtocolName(config.protocol)).c_str(),
           static_cast<unsigned long long>(stats.established), config.connections,
-          config.ActiveConnections(), load.c_str(), RequestText(config).c_str(), result.measured_s,
-          result.interrupted ? " (interrupted)" : "");
+          config.ActiveConnections(), load.c_str(), RequestText(config).c_str(),
+          config.requests > 0 ? 3 : 1, result.measured_s, ended.c_str());
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);
   if (stats.reconnects > 0) {

@@ -9,7 +9,8 @@ namespace c10k {
 
 // The few things the main thread and the workers share: when traffic starts
 // (after every worker has finished connecting) and whether to stop. Workers
-// read these once per loop iteration; no counter is shared.
+// read these once per loop iteration; no counter is shared but the one
+// --requests needs.
 struct RunClock {
   std::atomic<int> workers_connected{0};
   std::atomic<int64_t> traffic_start_ns{0};  // 0 until every worker has connected
@@ -24,6 +25,13 @@ struct RunClock {
   // knows how many deliveries to wait for.
   std::atomic<uint64_t> window_messages{0};
   std::atomic<int> senders_done{0};
+
+  // --requests: the replies every worker has counted in the window, on a
+  // cache line of its own (it changes with each reply; `stop` above is read
+  // on every loop iteration), and when the last one that counts came (0: not
+  // yet), which ends every worker's window.
+  alignas(64) std::atomic<uint64_t> window_requests{0};
+  std::atomic<int64_t> requests_done_ns{0};
 };
 
 // What a worker publishes for the live progress line, at most every 20 ms; a

@@ -129,6 +129,7 @@ void Worker::Run() {
     // (its lag recorded), not counted unsent because this wakeup came after
     // the end.
     RunTimers(now);
+    EndWindowAtRequests();
     if (now >= measure_end_ns_) {
       if (!window_closed_) CloseWindow(now);
       if (!LinesStillArriving(now)) break;
@@ -188,6 +189,12 @@ void Worker::RunTimers(int64_t now) {
     ExpireRequests(now);
     next_timeout_scan_ns_ = now + kTimeoutScanEvery;
   }
+}
+
+void Worker::EndWindowAtRequests() {
+  if (config_.requests == 0 || window_closed_) return;
+  int64_t done = clock_.requests_done_ns.load(std::memory_order_acquire);
+  if (done != 0) measure_end_ns_ = std::min(measure_end_ns_, done);
 }
 
 int64_t Worker::NextWake(int64_t now) const {

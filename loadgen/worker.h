@@ -84,6 +84,8 @@ class Worker final : private StampSink, private RingSink {
   void CheckTrafficStart(int64_t now);
   void RunTimers(int64_t now);
   int64_t NextWake(int64_t now) const;
+  // --requests: the window ends where another worker counted the last reply.
+  void EndWindowAtRequests();
   void CloseWindow(int64_t now);
   // What an active connection still open at the window's end adds to the
   // counts: its requests in flight, and whether it was starved.
@@ -128,6 +130,9 @@ class Worker final : private StampSink, private RingSink {
   // The server closed the connection (a read of 0 bytes).
   void ServerClosed(Connection& connection, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
+  // --requests: whether a reply completed in the window is one of the N
+  // (every worker's together); the N-th ends the window.
+  bool CountsTowardRequests(int64_t now);
   void NoteErrorReplies(const ReplyParse& parse);
   void NoteProtocolError(const char* what, std::string_view bytes);
   void Delivered(const MessageStamp& stamp) override;

@@ -250,17 +250,34 @@ void Worker::NoteProtocolError(const char* what, std::string_view bytes) {
 bool Worker::CompleteReplies(Connection& connection, uint32_t completed, int64_t now) {
   if (completed > connection.in_flight) return false;
   completed_ += completed;
-  bool in_window = InWindow(now);
   for (uint32_t i = 0; i < completed; ++i) {
     const InFlight& request = in_flight_[connection.ring + connection.oldest];
     connection.oldest = (connection.oldest + 1) % depth_;
     --connection.in_flight;
-    if (in_window) {
+    // InWindow each time: the reply that makes --requests ends the window.
+    if (InWindow(now) && CountsTowardRequests(now)) {
       ++connection.window_completed;
       RecordLatency(now - request.intended_ns, now - request.sent_ns, now);
     }
   }
   return true;
+}
+
+bool Worker::CountsTowardRequests(int64_t now) {
+  if (config_.requests == 0) return true;
+  uint64_t counted = clock_.window_requests.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (counted < config_.requests) return true;
+  // The window ends just after the last reply that counts: this worker's
+  // here, the others' when they next look (EndWindowAtRequests). Past the
+  // count (another worker counted the last one meanwhile), the reply is after
+  // the window.
+  if (counted == config_.requests) {
+    measure_end_ns_ = now + 1;
+    clock_.requests_done_ns.store(measure_end_ns_, std::memory_order_release);
+    return true;
+  }
+  measure_end_ns_ = now;
+  return false;
 }
 
 void Worker::Delivered(const MessageStamp& stamp) {

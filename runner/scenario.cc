@@ -139,7 +139,7 @@ class FieldReader {
 };
 
 const std::vector<std::string> kTopLevelFields = {
-    "name",  "description", "protocol", "models", "sweep",  "duration",
+    "name",   "description", "protocol", "models", "sweep", "duration",    "requests",
     "warmup", "repetitions", "server",   "load",   "quick", "slow_clients"};
 const std::vector<std::string> kSweepFields = {"connections", "active", "idle", "depth", "rate",
                                                "message_size"};
@@ -381,6 +381,12 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
   scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);
   if (scenario.duration_ns < 100 * kNanosPerMilli) reader.Fail("duration", "at least 100ms");
+  scenario.requests = static_cast<uint64_t>(reader.Integer("requests", 0, 1, 1'000'000'000'000));
+  if (scenario.requests > 0 && scenario.protocol == Protocol::kLine) {
+    throw ScenarioError(
+        "\"requests\": counts replies, and protocol line's broadcast messages get none; the "
+        "window is \"duration\"");
+  }
   scenario.repetitions = static_cast<int>(reader.Integer("repetitions", 1, 1, 100));
   scenario.slow_clients = static_cast<int>(reader.Integer("slow_clients", 0, 0, 1000));
   if (reader.Has("server")) {

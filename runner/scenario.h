@@ -39,6 +39,9 @@ struct Scenario {
   std::vector<std::string> models;  // in run order; "all" expanded
   std::vector<SweepPoint> points;   // the sweep, expanded
   int64_t duration_ns = 0;
+  // Each point's window ends once this many replies have completed in it
+  // ("requests"; the duration still bounds it); 0: the window is the duration.
+  uint64_t requests = 0;
   int64_t warmup_ns = 0;
   int repetitions = 1;
   bool quick = false;

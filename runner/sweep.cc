@@ -116,6 +116,7 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   config.http_body = scenario.http_body;
   if (scenario.request_timeout_ns > 0) config.request_timeout_ns = scenario.request_timeout_ns;
   config.duration_ns = scenario.duration_ns;
+  config.requests = scenario.requests;
   config.warmup_ns = scenario.warmup_ns;
   int cpus = static_cast<int>(std::thread::hardware_concurrency());
   config.threads = scenario.load_threads > 0 ? scenario.load_threads : std::max(1, cpus - 1);

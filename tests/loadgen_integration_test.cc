@@ -162,6 +162,59 @@ TEST_P(LoadIoTest, OpenLoopKeepsItsRateAgainstAHealthyServer) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST_P(LoadIoTest, RequestsEndTheWindowAtExactlyThatManyReplies) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/requests.json";
+  // Two workers counting toward one total with 4 requests in flight per
+  // connection, then an open loop: each window ends at the 3,000th reply,
+  // long before the 60 s --duration.
+  for (std::vector<std::string> load_shape :
+       {std::vector<std::string>{"--threads", "2", "--depth", "4"},
+        std::vector<std::string>{"--rate", "20000"}}) {
+    std::vector<std::string> args = {
+        "load", "--target", server->address_text, "-c",    "20",     "-n", "3000",
+        "-d",   "60s",      "--warmup",           "100ms", "--json", json};
+    args.insert(args.end(), load_shape.begin(), load_shape.end());
+    int64_t started = MonotonicNanos();
+    auto load = RunC10k(WithIo(args), 60);
+    EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+    EXPECT_LT(MonotonicNanos() - started, 30 * kNanosPerSecond);
+    auto run = OnlyRun(json);
+    EXPECT_EQ(run["status"], "ok") << run["reason"];
+    EXPECT_EQ(run["params"]["requests"], 3000);
+    EXPECT_EQ(run["throughput"]["requests"], 3000) << ::testing::PrintToString(load_shape);
+    EXPECT_LT(run["measured_s"].get<double>(), 30.0);
+    // The throughput is over the window the count took (measured_s is
+    // rounded to the millisecond).
+    double per_s = run["throughput"]["requests_per_s"].get<double>();
+    EXPECT_NEAR(per_s * run["measured_s"].get<double>(), 3000.0, per_s * 0.0005 + 1) << run;
+    uint64_t in_seconds = 0;
+    for (const auto& second : run["timeseries"]) in_seconds += second["requests"].get<uint64_t>();
+    EXPECT_EQ(in_seconds, 3000u);
+    EXPECT_NE(load.out.find("(the window ended at --requests 3000)"), std::string::npos)
+        << load.out;
+  }
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, RequestsTheDurationCutShortFailTheRunAndSaySo) {
+  auto server = StartServer("epoll", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/short.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "4", "-n", "1000000000000",
+                       "-d", "300ms", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "error");
+  uint64_t completed = run["throughput"]["requests"].get<uint64_t>();
+  EXPECT_GT(completed, 0u);
+  EXPECT_EQ(run["reason"], "only " + std::to_string(completed) +
+                               " of 1000000000000 --requests completed before the 300ms "
+                               "--duration ended the window; give a longer --duration");
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST_P(LoadIoTest, ASlotDueInTheWindowsLastMomentIsSentNotCountedUnsent) {
   // At 37/s one connection's slots fall every 27,027,027 ns, so the 38th of
   // a 1 s window is due 1 ns before its end. The wakeup for it came after
@@ -907,6 +960,15 @@ TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {
 
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
   EXPECT_NE(RefusedLoad({"--protocol", "line"}).find("--rate"), std::string::npos);
+}
+
+TEST(LoadgenIntegrationTest, RequestsNeedsACountOfRepliesToEndAt) {
+  EXPECT_EQ(RefusedLoad({"--protocol", "line", "--rate", "10", "-n", "100"}),
+            "c10k load: --requests counts replies, and --protocol line's broadcast messages get "
+            "none; the window is --duration\n");
+  for (const char* count : {"0", "-5", "1e3", "lots", "1000000000001"}) {
+    EXPECT_NE(RefusedLoad({"--requests", count}).find("--requests"), std::string::npos) << count;
+  }
 }
 
 }  // namespace

@@ -362,6 +362,26 @@ TEST(RunnerIntegrationTest, LoadIoComesFromTheScenarioAndTheIoFlagOverridesIt) {
   EXPECT_NE(message.find("--io \"kqueue\" is not epoll or uring"), std::string::npos) << message;
 }
 
+TEST(RunnerIntegrationTest, AScenariosRequestsEndEachPointsWindowAtThatCount) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "counted", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [5, 20] }, "requests": 2000,
+    "duration": "60s", "warmup": "0s" })");
+  int64_t started = MonotonicNanos();
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 120);
+  EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+  EXPECT_LT(MonotonicNanos() - started, 60 * kNanosPerSecond);
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  auto runs = ReadJsonFile(files[0])["runs"];
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run["status"], "ok") << run["reason"];
+    EXPECT_EQ(run["params"]["requests"], 2000);
+    EXPECT_EQ(run["throughput"]["requests"], 2000);
+  }
+}
+
 TEST(RunnerIntegrationTest, AnHttpScenarioPostsItsBodyFileWithItsHeaders) {
   std::string dir = TempDir();
   ASSERT_TRUE(testing::WriteFile(dir + "/body.bin", std::string(1000, 'b')));

@@ -169,6 +169,14 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).ratio,
             (SetGetRatio{.sets = 1, .gets = 10}));
   document = Minimal();
+  document["requests"] = 0;
+  ExpectRejected(document, "\"requests\": expected an integer from 1 to 1000000000000");
+  document["requests"] = 5000;
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).requests, 5000u);
+  document["protocol"] = "line";
+  document["sweep"] = {{"connections", {2}}, {"rate", {10}}};
+  ExpectRejected(document, "\"requests\": counts replies, and protocol line's broadcast");
+  document = Minimal();
   document["load"] = {{"timeout", "0s"}};
   ExpectRejected(document, "\"load.timeout\": expected a duration of at least 1ms");
   document = Minimal();
