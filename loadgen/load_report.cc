@@ -369,6 +369,10 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
       why =
           "the server ends each reply by closing the connection (a body with no "
           "Content-Length)";
+    } else if (stats.reconnects_after_http10 == stats.reconnects) {
+      why =
+          "the server answers in HTTP/1.0, which closes after each reply unless it says "
+          "\"Connection: keep-alive\"";
     }
     Appendf(summary, "  reconnected %llu times: %s\n",
             static_cast<unsigned long long>(stats.reconnects), why);

@@ -33,6 +33,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   not_attempted += o.not_attempted;
   reconnects += o.reconnects;
   reconnects_after_close_ended_reply += o.reconnects_after_close_ended_reply;
+  reconnects_after_http10 += o.reconnects_after_http10;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -52,6 +52,9 @@ struct WorkerStats {
   // Of those, the ones after a reply whose body the close ended (http with
   // no Content-Length), rather than one that said "Connection: close".
   uint64_t reconnects_after_close_ended_reply = 0;
+  // Of those, the ones after an HTTP/1.0 reply, which closes unless it says
+  // keep-alive.
+  uint64_t reconnects_after_http10 = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

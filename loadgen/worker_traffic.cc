@@ -209,6 +209,7 @@ void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64
   if (!connection.active || Line()) return;
   if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
   if (parse.server_closes) {
+    if (parse.close_implied) ++stats_.reconnects_after_http10;
     Reopen(connection, now);
     return;
   }

@@ -56,6 +56,9 @@ struct ReplyParse {
   // it will not be answered on this connection, and a codec only says this
   // when they can be sent again unchanged on a new one.
   bool server_closes = false;
+  // The close was not said but implied: an HTTP/1.0 reply without
+  // "Connection: keep-alive" (Python's http.server).
+  bool close_implied = false;
 };
 
 // Counts a codec's mismatched replies into a ReplyParse and keeps the words

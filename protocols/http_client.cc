@@ -147,6 +147,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   bool coded_until_close = false;
   uint64_t length = 0;
   closes_ = false;
+  close_implied_ = false;
   bool keeps_alive = false;
   std::string_view rest = head.substr(line_end + 2);
   while (!rest.empty()) {
@@ -178,7 +179,7 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
     }
   }
   // HTTP/1.0 closes after each reply unless it says otherwise.
-  if (status_line[7] == '0' && !keeps_alive) closes_ = true;
+  if (status_line[7] == '0' && !keeps_alive && !closes_) closes_ = close_implied_ = true;
   // A reply to HEAD says what a GET's body would be, and carries none.
   bool bodyless =
       head_requests_ || (status_ >= 100 && status_ < 200) || status_ == 204 || status_ == 304;
@@ -313,6 +314,7 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
       // Whatever follows on this connection is not an answer; the worker
       // opens a new one and sends the unanswered requests again.
       result.server_closes = true;
+      result.close_implied = close_implied_;
       return result;
     }
   }

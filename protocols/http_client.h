@@ -58,6 +58,7 @@ class HttpClientCodec final : public ClientCodec {
   std::string error_line_;
   std::string reported_error_;  // what the last ParseReplies gave as first_error
   bool closes_ = false;         // the reply being read ends the connection
+  bool close_implied_ = false;  // ... because it is HTTP/1.0, not because it said so
   MismatchReport mismatches_;
   Part part_ = Part::kHead;
   uint64_t body_left_ = 0;

@@ -314,6 +314,7 @@ TEST(HttpClientTest, AReplyThatClosesTheConnectionEndsTheParse) {
   ReplyParse parse = client.ParseReplies(std::string(kOk) + closing + std::string(kOk));
   EXPECT_EQ(parse.completed, 2u);
   EXPECT_TRUE(parse.server_closes);
+  EXPECT_FALSE(parse.close_implied);  // said, not implied by the version
   EXPECT_EQ(parse.consumed, kOk.size() + closing.size());
   // The codec starts the next connection clean.
   ReplyParse next = client.ParseReplies(kOk);
@@ -324,7 +325,15 @@ TEST(HttpClientTest, AReplyThatClosesTheConnectionEndsTheParse) {
 TEST(HttpClientTest, HttpOneZeroClosesUnlessItKeepsAlive) {
   std::string_view body = "Content-Length: 0\r\n\r\n";
   HttpClientCodec closes({});
-  EXPECT_TRUE(closes.ParseReplies("HTTP/1.0 200 OK\r\n" + std::string(body)).server_closes);
+  ReplyParse implied = closes.ParseReplies("HTTP/1.0 200 OK\r\n" + std::string(body));
+  EXPECT_TRUE(implied.server_closes);
+  EXPECT_TRUE(implied.close_implied);
+  // Said as well: the summary names the header, not the version.
+  HttpClientCodec says_close({});
+  ReplyParse said =
+      says_close.ParseReplies("HTTP/1.0 200 OK\r\nConnection: close\r\n" + std::string(body));
+  EXPECT_TRUE(said.server_closes);
+  EXPECT_FALSE(said.close_implied);
   HttpClientCodec keeps({});
   EXPECT_FALSE(
       keeps.ParseReplies("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n" + std::string(body))

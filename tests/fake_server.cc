@@ -5,7 +5,7 @@
 // way nginx does past keepalive_requests.
 //
 //   fake_server --mode echo|corrupt|broadcast|http-close|echo-close|
-//                      http-until-close
+//                      http-until-close|http10
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
 // prints "connections N silent S bytes B" (S: connections that never sent a
@@ -26,7 +26,15 @@
 namespace c10k {
 namespace {
 
-enum class Mode { kEcho, kCorrupt, kBroadcast, kHttpClose, kEchoThenClose, kHttpUntilClose };
+enum class Mode {
+  kEcho,
+  kCorrupt,
+  kBroadcast,
+  kHttpClose,
+  kEchoThenClose,
+  kHttpUntilClose,
+  kHttp10
+};
 
 // Every this many bytes, corrupt mode flips a bit of what it echoes.
 constexpr uint64_t kCorruptEvery = 1000;
@@ -58,14 +66,16 @@ void Send(Peer& peer, std::string_view bytes) {
   if (peer.lingering && peer.output.empty()) shutdown(peer.fd.Get(), SHUT_WR);
 }
 
-// http-until-close answers the first request with a body that has no
-// length, which the close it then makes ends, as simple servers do.
-void AnswerUntilClose(Peer& peer, std::string_view data) {
+// Answers the first request with `reply`, then closes the connection.
+// http-until-close: a body with no length, which the close ends, as simple
+// servers do. http10: an HTTP/1.0 reply, which closes unless it says
+// keep-alive (Python's http.server).
+void AnswerOnceAndClose(Peer& peer, std::string_view data, std::string_view reply) {
   if (peer.lingering) return;
   peer.input.append(data);
   if (peer.input.find("\r\n\r\n") == std::string::npos) return;
   peer.lingering = true;  // Send shuts the connection down once this is out
-  Send(peer, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
+  Send(peer, reply);
 }
 
 // http-close: answers every complete request head in the peer's input.
@@ -130,7 +140,10 @@ int Serve(Mode mode) {
       if (mode == Mode::kHttpClose) {
         AnswerHttp(peer, data);
       } else if (mode == Mode::kHttpUntilClose) {
-        AnswerUntilClose(peer, data);
+        AnswerOnceAndClose(peer, data,
+                           "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
+      } else if (mode == Mode::kHttp10) {
+        AnswerOnceAndClose(peer, data, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
       } else if (mode == Mode::kBroadcast) {
         peer.input.append(data);
         size_t newline;
@@ -192,13 +205,15 @@ int main(int argc, char** argv) {
       mode = c10k::Mode::kEchoThenClose;
     else if (name == "http-until-close")
       mode = c10k::Mode::kHttpUntilClose;
+    else if (name == "http10")
+      mode = c10k::Mode::kHttp10;
     else if (name != "echo")
       argc = 0;
   }
   if (argc != 1 && argc != 3) {
     std::fprintf(stderr,
                  "usage: fake_server [--mode "
-                 "echo|corrupt|broadcast|http-close|echo-close|http-until-close]\n");
+                 "echo|corrupt|broadcast|http-close|echo-close|http-until-close|http10]\n");
     return 2;
   }
   return c10k::Serve(mode);

@@ -509,6 +509,27 @@ TEST_P(LoadIoTest, ABodyTheCloseEndsIsAReplyAndTheConnectionOpensAgain) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST(LoadgenIntegrationTest, AnHttp10ServerIsReopenedAfterEachReplyAndTheSummarySaysWhy) {
+  // Python's http.server answers in HTTP/1.0 with a Content-Length and closes.
+  // The summary blamed a "Connection: close" that was never sent.
+  auto server = StartFakeServer("http10");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/http10.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "--protocol", "http", "-c", "2",
+                       "-d", "500ms", "--warmup", "0s", "--json", json});
+  EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "ok") << run["reason"];
+  EXPECT_GT(run["throughput"]["requests"].get<uint64_t>(), 10u);
+  EXPECT_GE(run["connections"]["reconnects"].get<uint64_t>(),
+            run["throughput"]["requests"].get<uint64_t>());
+  EXPECT_NE(load.out.find("times: the server answers in HTTP/1.0, which closes after each reply "
+                          "unless it says \"Connection: keep-alive\""),
+            std::string::npos)
+      << load.out;
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST_P(LoadIoTest, IdleConnectionsSendNothing) {
   auto server = StartFakeServer("echo");
   ASSERT_TRUE(server);
