@@ -217,9 +217,16 @@ void Worker::CountOpenAtEnd(const Connection& connection, int64_t end) {
   // waited through at least half of it was starved: the server served
   // others (blocking) or fell too far behind. One with nothing outstanding
   // (an open loop's schedule that fell past the window) or a request sent
-  // late in the window was not.
+  // late in the window was not. A window --requests ended is as long as it
+  // ran, once the count is enough for a fair server to have answered every
+  // active connection (four replies each); a smaller count says nothing of
+  // fairness, and its window is taken as --duration's, which it never waits.
+  int64_t window = config_.duration_ns;
+  if (config_.requests >= 4 * static_cast<uint64_t>(config_.ActiveConnections())) {
+    window = end - measure_start_ns_;
+  }
   if (!Line() && connection.window_completed == 0 && connection.in_flight > 0 &&
-      end - in_flight_[connection.ring + connection.oldest].sent_ns >= config_.duration_ns / 2) {
+      end - in_flight_[connection.ring + connection.oldest].sent_ns >= window / 2) {
     ++stats_.starved;
     if (stats_.first_starved_input.empty() && !connection.input.Empty()) {
       stats_.first_starved_input = Quotable(connection.input.Readable(), 48);

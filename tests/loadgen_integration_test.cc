@@ -198,6 +198,26 @@ TEST_P(LoadIoTest, RequestsEndTheWindowAtExactlyThatManyReplies) {
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
+TEST(LoadgenIntegrationTest, RequestsAllFromOneConnectionStillShowTheOthersStarved) {
+  // The blocking server serves one connection to its end: all 2,000 replies
+  // go to it within a fraction of the 30 s --duration, whose half the starved
+  // check waited for, so the run read as ok.
+  auto server = StartServer("blocking", "echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/starved.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "-c", "10", "-n", "2000", "-d",
+                       "30s", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["throughput"]["requests"], 2000);
+  EXPECT_EQ(run["connections"]["starved"], 9) << run["connections"];
+  EXPECT_NE(run["reason"].get<std::string>().find(
+                "9 of 10 active connections got no reply in the measured window"),
+            std::string::npos)
+      << run["reason"];
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST(LoadgenIntegrationTest, RequestsTheDurationCutShortFailTheRunAndSaySo) {
   auto server = StartServer("epoll", "echo");
   ASSERT_TRUE(server);
