@@ -44,6 +44,8 @@ uint64_t ByteSizeFlag(const std::string& flag, const std::string& text);
 // Checks a --rate style value: a number of events per second in total, from
 // kMinRate to kMaxRate.
 CLI::Validator RateFlag();
+// A whole number from `min` to `max`, said in words when it is not.
+CLI::Validator WholeNumberFlag(int64_t min, int64_t max);
 // Refuses an empty value: `--json ""` had read as no --json at all.
 CLI::Validator NonEmptyFlag();
 // Parses an --io value or throws UsageError.

@@ -16,8 +16,11 @@ namespace c10k {
 int64_t DurationFlag(const std::string& flag, const std::string& text) {
   auto nanos = ParseDuration(text);
   if (!nanos) {
+    // Past ~285 years the nanoseconds no longer fit: a shape that would
+    // parse but for its size is told so, not sent to look for a typo.
     throw UsageError(flag + ": \"" + text +
-                     "\" is not a duration; use a number with us, ms, s, m or h, e.g. 500ms, 10s, 2m");
+                     "\" is not a duration of up to 2500000h; use a number with us, ms, s, m or h, "
+                     "e.g. 500ms, 10s, 2m");
   }
   return *nanos;
 }
@@ -43,6 +46,21 @@ CLI::Validator RateFlag() {
         return "\"" + text + "\" is not a rate from 1 to 1e9 per second";
       },
       "1 to 1e9");
+}
+
+CLI::Validator WholeNumberFlag(int64_t min, int64_t max) {
+  // CLI::Range says "Value abc not in range 1 to 10000000" of a word, which
+  // reads as if abc were a number.
+  std::string range = std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](const std::string& text) -> std::string {
+        int64_t value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        bool whole = error == std::errc() && end == text.data() + text.size();
+        if (whole && value >= min && value <= max) return "";
+        return "\"" + text + "\" is not a whole number from " + range;
+      },
+      range);
 }
 
 CLI::Validator NonEmptyFlag() {

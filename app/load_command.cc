@@ -331,16 +331,16 @@ Command AddLoadCommand(CLI::App& root) {
                       "echo, framed, line, http or resp (http with an http:// --target)")
           ->capture_default_str();
   app->add_option("--connections,-c", options->connections, "Connections to open (N)")
-      ->check(CLI::Range(1, 10'000'000))
+      ->check(WholeNumberFlag(1, 10'000'000))
       ->capture_default_str();
   app->add_option("--active", options->active,
                   "Connections that carry traffic (M); the rest stay open and idle (line: they "
                   "only receive) (default: all)")
-      ->check(CLI::Range(0, 10'000'000));
+      ->check(WholeNumberFlag(0, 10'000'000));
   app->add_option("--depth", options->depth,
                   "Requests in flight per active connection: the closed loop's window, the open "
                   "loop's cap")
-      ->check(CLI::Range(1, 4096))
+      ->check(WholeNumberFlag(1, 4096))
       ->capture_default_str();
   app->add_option("--rate,-R", options->rate,
                   "Open loop: requests (line: messages) per second in total, each connection on "
@@ -355,7 +355,7 @@ Command AddLoadCommand(CLI::App& root) {
   app->add_option("--keys", options->keys,
                   "resp: SETs and GETs over this many keys, alternating unless --ratio says "
                   "otherwise (default: PING)")
-      ->check(CLI::Range(1u, 1'000'000'000u));
+      ->check(WholeNumberFlag(1, 1'000'000'000));
   app->add_option(
       "--ratio", options->ratio,
       "resp with --keys: SETs to GETs as SETS:GETS, as memtier's --ratio (default 1:1). "
@@ -384,7 +384,7 @@ Command AddLoadCommand(CLI::App& root) {
                   "connection together (as redis-benchmark -n); requests still in flight then are "
                   "not counted. --duration still bounds the window: if it ends first, the run "
                   "fails and says how many completed")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000'000}));
+      ->check(WholeNumberFlag(1, 1'000'000'000'000));
   app->add_option("--warmup", options->warmup, "Traffic before the window, not measured")
       ->capture_default_str();
   app->add_option("--timeout", options->timeout,
@@ -408,7 +408,7 @@ Command AddLoadCommand(CLI::App& root) {
                   "net.ipv4.ip_local_port_range (Linux 6.3+; e.g. to leave ports to other tools)");
   app->add_option("--threads,-t", options->threads,
                   "Worker threads (default: cores - 1, at least 1)")
-      ->check(CLI::Range(1, 256));
+      ->check(WholeNumberFlag(1, 256));
   app->add_option("--io", options->io,
                   "How each thread does its socket I/O: epoll (readiness, then a recv and a send "
                   "per request, like wrk) or uring (io_uring completions: a multishot receive per "
@@ -416,7 +416,7 @@ Command AddLoadCommand(CLI::App& root) {
       ->capture_default_str();
   app->add_option("--server-pid", options->server_pid,
                   "Sample this process's CPU, RSS and threads from /proc during the window")
-      ->check(CLI::Range(1, 1 << 30));
+      ->check(WholeNumberFlag(1, 1 << 30));
   app->add_option(
       "--json", options->json,
       "Write the results document here (atomically), or to stdout with - or /dev/stdout (the "

@@ -96,15 +96,15 @@ Command AddServeCommand(CLI::App& root) {
   app->add_option("--host", options->host, "Address to listen on (IPv4 or IPv6 literal)")
       ->capture_default_str();
   app->add_option("--port", options->port, "Port; 0 picks a free one (printed)")
-      ->check(CLI::Range(0, 65535))
+      ->check(WholeNumberFlag(0, 65535))
       ->capture_default_str();
   app->add_option("--threads", options->threads,
                   "Event loops, for the reuseport model (default: one per core)")
-      ->check(CLI::Range(1, 1024));
+      ->check(WholeNumberFlag(1, 1024));
   app->add_option("--max-threads", options->max_threads,
                   "threads model: most client threads at once; more connections are closed and "
                   "counted as if thread creation failed (default: the system's limits)")
-      ->check(CLI::Range(1, 1'000'000));
+      ->check(WholeNumberFlag(1, 1'000'000));
   app->add_option("--max-frame", options->max_frame,
                   "Largest frame, line, request or value accepted; larger closes that connection")
       ->capture_default_str();

@@ -999,6 +999,22 @@ TEST(LoadgenIntegrationTest, ARateOutsideOneToABillionIsAUsageError) {
   }
 }
 
+TEST(LoadgenIntegrationTest, CountsThatAreNotWholeNumbersInRangeSaySo) {
+  // CLI11's range check said "Value abc not in range 1 to 10000000".
+  for (const char* count : {"abc", "0", "1.5", "10000001", "-3", "99999999999999999999"}) {
+    EXPECT_EQ(RefusedLoad({"-c", count}),
+              std::string("c10k load: --connections: \"") + count +
+                  "\" is not a whole number from 1 to 10000000 (see c10k load --help)\n");
+  }
+  EXPECT_EQ(RefusedLoad({"-n", "5x"}),
+            "c10k load: --requests: \"5x\" is not a whole number from 1 to 1000000000000 (see "
+            "c10k load --help)\n");
+  // A duration of the right shape but past what fits says how long one can be.
+  EXPECT_EQ(RefusedLoad({"-d", "99999999h"}),
+            "c10k load: --duration: \"99999999h\" is not a duration of up to 2500000h; use a "
+            "number with us, ms, s, m or h, e.g. 500ms, 10s, 2m\n");
+}
+
 TEST(LoadgenIntegrationTest, LineRequiresARate) {
   EXPECT_NE(RefusedLoad({"--protocol", "line"}).find("--rate"), std::string::npos);
 }
