@@ -9,8 +9,17 @@ std::string Quotable(std::string_view bytes, size_t limit) {
       text += "\\r";
     } else if (c == '\n') {
       text += "\\n";
+    } else if (c == '\\') {
+      text += "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
+      text += c;
     } else {
-      text += c >= 0x20 && c < 0x7f ? c : '?';
+      // Which byte it was: "?" said only that it was not printable.
+      static constexpr char kHex[] = "0123456789abcdef";
+      auto byte = static_cast<unsigned char>(c);
+      text += "\\x";
+      text += kHex[byte >> 4];
+      text += kHex[byte & 0xf];
     }
   }
   if (bytes.size() > limit) text += "...";

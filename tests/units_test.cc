@@ -54,7 +54,9 @@ TEST(ByteSizeTest, ParsesBinaryUnits) {
 
 TEST(QuotableTest, KeepsTheLineAndTheTerminalIntact) {
   EXPECT_EQ(Quotable("HTTP/1.1 400\r\nX", 48), "HTTP/1.1 400\\r\\nX");
-  EXPECT_EQ(Quotable(std::string_view("a\0b\x1b[2J\x7f\xff", 9), 48), "a?b?[2J??");
+  EXPECT_EQ(Quotable(std::string_view("a\0b\x1b[2J\x7f\xff", 9), 48), "a\\x00b\\x1b[2J\\x7f\\xff");
+  // Each byte of a UTF-8 character, and a backslash that is not an escape.
+  EXPECT_EQ(Quotable("caf\xc3\xa9 C:\\x", 48), "caf\\xc3\\xa9 C:\\\\x");
   EXPECT_EQ(Quotable("abcdef", 3), "abc...");
   EXPECT_EQ(Quotable("abc", 3), "abc");
 }
