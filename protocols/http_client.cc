@@ -8,11 +8,13 @@
 // closes the connection after it (Connection: close, or HTTP/1.0 without
 // keep-alive, as nginx does after keepalive_requests) is reported, so the
 // worker can open a new connection the way wrk does. Replies to HEAD have no
-// body, whatever their Content-Length says.
+// body, whatever their Content-Length says. Lines end in CRLF or, as RFC
+// 9112 (2.2) lets a recipient accept and wrk's parser does, a bare LF.
 #include "protocols/http_client.h"
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "protocols/http_text.h"
 
@@ -21,6 +23,32 @@ namespace c10k {
 namespace {
 
 std::string_view HeaderName(std::string_view header) { return header.substr(0, header.find(':')); }
+
+// The first line of `input`: its text without the CR or LF that end it, and
+// how many bytes it takes with them; nullopt while no LF has come.
+struct Line {
+  std::string_view text;
+  size_t length;
+};
+std::optional<Line> FirstLine(std::string_view input) {
+  size_t lf = input.find('\n');
+  if (lf == std::string_view::npos) return std::nullopt;
+  size_t end = lf > 0 && input[lf - 1] == '\r' ? lf - 1 : lf;
+  return Line{input.substr(0, end), lf + 1};
+}
+
+// The length of a reply head through the empty line that ends it; npos while
+// it has not come. Only LFs are searched for (one memchr a line, as a search
+// for "\r\n\r\n" makes one for each CR); the empty line is the one after an LF.
+// An empty first line is not an end: it leaves a status line ParseHead refuses.
+size_t HeadLength(std::string_view input) {
+  for (size_t lf = input.find('\n'); lf != std::string_view::npos; lf = input.find('\n', lf + 1)) {
+    size_t next = lf + 1;
+    if (next < input.size() && input[next] == '\n') return next + 1;
+    if (next + 1 < input.size() && input[next] == '\r' && input[next + 1] == '\n') return next + 2;
+  }
+  return std::string_view::npos;
+}
 
 bool HasHeader(const std::vector<std::string>& headers, std::string_view name) {
   return std::ranges::any_of(headers, [name](const std::string& header) {
@@ -131,8 +159,9 @@ void HttpClientCodec::WriteRequest(ByteBuffer& out) {
 }
 
 bool HttpClientCodec::ParseHead(std::string_view head) {
-  size_t line_end = head.find("\r\n");
-  std::string_view status_line = head.substr(0, line_end);
+  std::optional<Line> first = FirstLine(head);
+  if (!first) return false;
+  std::string_view status_line = first->text;
   // "HTTP/1.1 200 OK": the version, one space, three digits.
   if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') {
     return false;
@@ -149,11 +178,10 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
   closes_ = false;
   close_implied_ = false;
   bool keeps_alive = false;
-  std::string_view rest = head.substr(line_end + 2);
-  while (!rest.empty()) {
-    size_t next = rest.find("\r\n");
-    std::string_view line = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 2);
+  std::string_view rest = head.substr(first->length);
+  while (auto next = FirstLine(rest)) {
+    std::string_view line = next->text;
+    rest.remove_prefix(next->length);
     if (line.empty()) break;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return false;
@@ -205,16 +233,16 @@ bool HttpClientCodec::ParseHead(std::string_view head) {
 }
 
 int64_t HttpClientCodec::ParseChunkSize(std::string_view input) {
-  size_t end = input.find("\r\n");
-  if (end == std::string_view::npos) return input.size() > kMaxChunkLine ? -1 : 0;
+  std::optional<Line> size_line = FirstLine(input);
+  if (!size_line) return input.size() > kMaxChunkLine ? -1 : 0;
   // "1a3f", then optional extensions after a ';', which say nothing needed here.
-  std::string_view line = input.substr(0, end);
+  std::string_view line = size_line->text;
   std::string_view digits = TrimWhitespace(line.substr(0, line.find(';')));
   auto [stop, error] =
       std::from_chars(digits.data(), digits.data() + digits.size(), body_left_, 16);
   if (digits.empty() || error != std::errc() || stop != digits.data() + digits.size()) return -1;
   part_ = body_left_ == 0 ? Part::kTrailer : Part::kChunkData;
-  return static_cast<int64_t>(end + 2);
+  return static_cast<int64_t>(size_line->length);
 }
 
 void HttpClientCodec::CompleteReply(ReplyParse& result) {
@@ -252,16 +280,16 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
   while (true) {
     switch (part_) {
       case Part::kHead: {
-        size_t head_end = input.find("\r\n\r\n");
-        if (head_end == std::string_view::npos) {
+        size_t head_length = HeadLength(input);
+        if (head_length == std::string_view::npos) {
           if (input.size() > kMaxHead) result.protocol_error = true;
           return result;
         }
-        if (head_end + 4 > kMaxHead || !ParseHead(input.substr(0, head_end + 4))) {
+        if (head_length > kMaxHead || !ParseHead(input.substr(0, head_length))) {
           result.protocol_error = true;
           return result;
         }
-        use(head_end + 4);
+        use(head_length);
         // An interim reply (100 Continue) is followed by the real one.
         if (status_ >= 100 && status_ < 200) part_ = Part::kHead;
         continue;
@@ -276,15 +304,18 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         part_ = Part::kChunkEnd;
         continue;
       }
-      case Part::kChunkEnd:
-        if (input.size() < 2) return result;
-        if (input.substr(0, 2) != "\r\n") {
+      case Part::kChunkEnd: {
+        // The CRLF (or LF) after a chunk's data, and nothing else.
+        if (input.empty() || (input[0] == '\r' && input.size() < 2)) return result;
+        size_t ending = input[0] == '\n' ? 1 : 2;
+        if (input.substr(0, ending) != std::string_view("\r\n").substr(2 - ending)) {
           result.protocol_error = true;
           return result;
         }
-        use(2);
+        use(ending);
         part_ = Part::kChunkSize;
         continue;
+      }
       case Part::kChunkSize: {
         int64_t line = ParseChunkSize(input);
         if (line <= 0) {
@@ -299,13 +330,13 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         return result;
       case Part::kTrailer: {
         // Trailer fields, if any, then the empty line that ends the reply.
-        size_t end = input.find("\r\n");
-        if (end == std::string_view::npos) {
+        std::optional<Line> trailer = FirstLine(input);
+        if (!trailer) {
           if (input.size() > kMaxHead) result.protocol_error = true;
           return result;
         }
-        use(end + 2);
-        if (end > 0) continue;
+        use(trailer->length);
+        if (!trailer->text.empty()) continue;
         break;
       }
     }

@@ -400,6 +400,24 @@ TEST(HttpClientTest, ChunkedRepliesCompleteInAnyFragmentation) {
                                      {.completed = 4, .error_replies = 1});
 }
 
+TEST(HttpClientTest, BareLineFeedsEndLinesAsCrlfDoes) {
+  // RFC 9112 (2.2) lets a recipient take a bare LF for CRLF, and wrk's parser
+  // does; each of these was a protocol error, its connection closed.
+  std::string stream =
+      // Bare LF throughout, a body holding what would end a CRLF head.
+      "HTTP/1.1 200 OK\nContent-Length: 4\n\n\r\n\r\n" +
+      // Mixed, the blank line CRLF after a bare LF.
+      std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\n\r\nok") +
+      // Chunked, with chunk sizes, chunk ends and a trailer in bare LFs.
+      "HTTP/1.1 503 Busy\nTransfer-Encoding: chunked\n\n5\nhello\n2\r\nab\n0\nX-T: 1\n\n" +
+      std::string(kOk);
+  ExpectHttpTotalsInAnyFragmentation(stream, {1, 2, 3, 7, 4096},
+                                     {.completed = 4, .error_replies = 1});
+  // A leading empty line is not a head that ended: the status line is missing.
+  HttpClientCodec client({});
+  EXPECT_TRUE(client.ParseReplies("\nHTTP/1.1 200 OK\n\n").protocol_error);
+}
+
 TEST(HttpClientTest, AnEndlessChunkSizeLineIsAProtocolError) {
   std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   HttpClientCodec client({});
