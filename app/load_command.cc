@@ -251,6 +251,9 @@ LoadConfig BuildConfig(const LoadOptions& given) {
         "--requests counts replies, and --protocol line's broadcast messages get none; the "
         "window is --duration");
   }
+  if (config.requests > 0 && config.ActiveConnections() == 0) {
+    throw UsageError("--requests needs an active connection; with --active 0 none sends");
+  }
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
   config.request_timeout_ns = DurationFlag("--timeout", options.timeout);

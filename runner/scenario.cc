@@ -387,6 +387,12 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
         "\"requests\": counts replies, and protocol line's broadcast messages get none; the "
         "window is \"duration\"");
   }
+  if (scenario.requests > 0 &&
+      std::any_of(scenario.points.begin(), scenario.points.end(),
+                  [](const SweepPoint& point) { return point.active == 0; })) {
+    throw ScenarioError(
+        "\"requests\": needs an active connection at every point; \"sweep.active\" has 0");
+  }
   scenario.repetitions = static_cast<int>(reader.Integer("repetitions", 1, 1, 100));
   scenario.slow_clients = static_cast<int>(reader.Integer("slow_clients", 0, 0, 1000));
   if (reader.Has("server")) {

@@ -1023,6 +1023,8 @@ TEST(LoadgenIntegrationTest, RequestsNeedsACountOfRepliesToEndAt) {
   EXPECT_EQ(RefusedLoad({"--protocol", "line", "--rate", "10", "-n", "100"}),
             "c10k load: --requests counts replies, and --protocol line's broadcast messages get "
             "none; the window is --duration\n");
+  EXPECT_EQ(RefusedLoad({"--active", "0", "-n", "100"}),
+            "c10k load: --requests needs an active connection; with --active 0 none sends\n");
   for (const char* count : {"0", "-5", "1e3", "lots", "1000000000001"}) {
     EXPECT_NE(RefusedLoad({"--requests", count}).find("--requests"), std::string::npos) << count;
   }

@@ -173,6 +173,8 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   ExpectRejected(document, "\"requests\": expected an integer from 1 to 1000000000000");
   document["requests"] = 5000;
   EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).requests, 5000u);
+  document["sweep"] = {{"connections", {10}}, {"active", {0, 5}}};
+  ExpectRejected(document, "\"requests\": needs an active connection at every point");
   document["protocol"] = "line";
   document["sweep"] = {{"connections", {2}}, {"rate", {10}}};
   ExpectRejected(document, "\"requests\": counts replies, and protocol line's broadcast");
