@@ -305,11 +305,11 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
         continue;
       }
       case Part::kChunkEnd: {
-        // The CRLF (or LF) after a chunk's data, and nothing else.
-        if (input.empty() || (input[0] == '\r' && input.size() < 2)) return result;
-        size_t ending = input[0] == '\n' ? 1 : 2;
-        if (input.substr(0, ending) != std::string_view("\r\n").substr(2 - ending)) {
-          result.protocol_error = true;
+        // The CRLF (or bare LF) after a chunk's data, and nothing else.
+        size_t ending = input.starts_with("\r\n") ? 2 : input.starts_with('\n') ? 1 : 0;
+        if (ending == 0) {
+          // Nothing yet, or a CR whose LF is still coming, is not an error.
+          result.protocol_error = !input.empty() && input != "\r";
           return result;
         }
         use(ending);
