@@ -32,6 +32,7 @@ struct LoadOptions {
   int connections = 10;
   int active = -1;
   int depth = 1;
+  uint32_t requests_per_connection = 0;
   double rate = 0;
   std::string message_size = "64";
   uint32_t keys = 0;
@@ -254,6 +255,16 @@ LoadConfig BuildConfig(const LoadOptions& given) {
   if (config.requests > 0 && config.ActiveConnections() == 0) {
     throw UsageError("--requests needs an active connection; with --active 0 none sends");
   }
+  config.requests_per_connection = options.requests_per_connection;
+  if (config.requests_per_connection > 0 && config.protocol == Protocol::kLine) {
+    throw UsageError(
+        "--requests-per-connection counts requests answered, and --protocol line's broadcast "
+        "messages get no answer");
+  }
+  if (config.requests_per_connection > 0 && config.ActiveConnections() == 0) {
+    throw UsageError(
+        "--requests-per-connection needs an active connection; with --active 0 none sends");
+  }
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
   config.request_timeout_ns = DurationFlag("--timeout", options.timeout);
@@ -345,6 +356,13 @@ Command AddLoadCommand(CLI::App& root) {
                   "loop's cap")
       ->check(WholeNumberFlag(1, 4096))
       ->capture_default_str();
+  app->add_option("--requests-per-connection", options->requests_per_connection,
+                  "Close each active connection once it has sent this many requests and had "
+                  "them answered, and open a new one in its place (connection churn: the "
+                  "server's accept and close, a thread per connection, as memtier's "
+                  "--reconnect-interval). The generator closes first, so its ports wait in "
+                  "TIME_WAIT (default: keep every connection for the whole run)")
+      ->check(WholeNumberFlag(1, 1'000'000'000));
   app->add_option("--rate,-R", options->rate,
                   "Open loop: requests (line: messages) per second in total, each connection on "
                   "its own schedule; latency counted from the scheduled send time. Without it: "

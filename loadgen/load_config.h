@@ -67,6 +67,11 @@ struct LoadConfig {
   // the window is duration_ns.
   uint64_t requests = 0;
   int64_t warmup_ns = 2'000'000'000;
+  // --requests-per-connection: an active connection that has sent this many
+  // requests sends no more, and once they are answered the generator closes
+  // it and opens a new one (connection churn, as memtier's
+  // --reconnect-interval); 0: connections are kept for the whole run.
+  uint32_t requests_per_connection = 0;
   int64_t connect_timeout_ns = 5'000'000'000;
   // A request not answered by then is counted as a timeout and its connection
   // closed (not replaced): the stream can no longer be matched to requests.

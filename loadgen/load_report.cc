@@ -90,6 +90,13 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   AppendCount(during, stats.errors.closed_by_server, "connections closed by the server");
   AppendCount(during, stats.errors.protocol, "protocol errors", stats.first_protocol_error);
   if (stats.established == static_cast<uint64_t>(config.connections)) {
+    // Every connection opened, so these are reconnects that failed.
+    AppendCount(during, stats.errors.refused, "reconnects refused");
+    AppendCount(during, stats.errors.no_ports,
+                "reconnects found no free local port (EADDRNOTAVAIL; the ports of connections "
+                "this side closed wait in TIME_WAIT: give --source-addrs more addresses)");
+    AppendCount(during, stats.errors.no_descriptors,
+                "reconnects found no free file descriptor (EMFILE)");
     AppendCount(during, stats.errors.reset, "connections reset");
     AppendCount(during, stats.errors.timeout,
                 "requests unanswered after the " + FormatDuration(config.request_timeout_ns) +
@@ -201,6 +208,34 @@ std::string RequestText(const LoadConfig& config) {
   }
 }
 
+// Why the connections were opened again: the generator's own
+// --requests-per-connection, the server's closes, or both.
+std::string ReconnectReason(const LoadConfig& config, const WorkerStats& stats) {
+  uint32_t limit = config.requests_per_connection;
+  std::string by_client = "each connection is closed and opened again once it has carried " +
+                          std::to_string(limit) + (limit == 1 ? " request" : " requests") +
+                          " (--requests-per-connection)";
+  uint64_t by_server = stats.reconnects - stats.reconnects_by_client;
+  if (by_server == 0) return by_client;
+  std::string why =
+      "the server closes connections after a reply that says \"Connection: close\" (nginx: "
+      "keepalive_requests)";
+  if (RequestsClose(config.http_headers)) {
+    why =
+        "every request says \"Connection: close\" (--header), so the server closes after "
+        "each reply";
+  } else if (stats.reconnects_after_close_ended_reply == by_server) {
+    why = "the server ends each reply by closing the connection (a body with no Content-Length)";
+  } else if (stats.reconnects_after_http10 == by_server) {
+    why =
+        "the server answers in HTTP/1.0, which closes after each reply unless it says "
+        "\"Connection: keep-alive\"";
+  }
+  if (stats.reconnects_by_client == 0) return why;
+  return std::to_string(stats.reconnects_by_client) + " because " + by_client + "; " +
+         std::to_string(by_server) + " because " + why;
+}
+
 }  // namespace
 
 nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
@@ -240,6 +275,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"keys", config.keys},
         {"duration_s", Seconds(config.duration_ns)},
         {"requests", config.requests},
+        {"requests_per_connection", config.requests_per_connection},
         {"warmup_s", Seconds(config.warmup_ns)},
         {"timeout_s", Seconds(config.request_timeout_ns)},
         {"connect_timeout_s", Seconds(config.connect_timeout_ns)},
@@ -358,24 +394,9 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
   Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
           stats.connect_latency.Percentile(99) / 1e3);
   if (stats.reconnects > 0) {
-    const char* why =
-        "the server closes connections after a reply that says \"Connection: close\" (nginx: "
-        "keepalive_requests)";
-    if (RequestsClose(config.http_headers)) {
-      why =
-          "every request says \"Connection: close\" (--header), so the server closes after "
-          "each reply";
-    } else if (stats.reconnects_after_close_ended_reply == stats.reconnects) {
-      why =
-          "the server ends each reply by closing the connection (a body with no "
-          "Content-Length)";
-    } else if (stats.reconnects_after_http10 == stats.reconnects) {
-      why =
-          "the server answers in HTTP/1.0, which closes after each reply unless it says "
-          "\"Connection: keep-alive\"";
-    }
     Appendf(summary, "  reconnected %llu times: %s\n",
-            static_cast<unsigned long long>(stats.reconnects), why);
+            static_cast<unsigned long long>(stats.reconnects),
+            ReconnectReason(config, stats).c_str());
   }
   // Received first: it is the figure wrk calls Transfer/sec.
   Appendf(summary, "  %.0f req/s, %.2f MB/s received, %.2f MB/s sent\n",

@@ -1,6 +1,24 @@
 #include "loadgen/load_stats.h"
 
+#include <cerrno>
+
 namespace c10k {
+
+void ErrorCounts::Count(int error) {
+  if (error == ECONNREFUSED) {
+    ++refused;
+  } else if (error == ETIMEDOUT) {
+    ++timeout;
+  } else if (error == ECONNRESET || error == EPIPE) {
+    ++reset;
+  } else if (error == EADDRNOTAVAIL) {
+    ++no_ports;
+  } else if (error == EMFILE || error == ENFILE) {
+    ++no_descriptors;
+  } else {
+    ++other;
+  }
+}
 
 void ErrorCounts::Add(const ErrorCounts& o) {
   refused += o.refused;
@@ -34,6 +52,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   reconnects += o.reconnects;
   reconnects_after_close_ended_reply += o.reconnects_after_close_ended_reply;
   reconnects_after_http10 += o.reconnects_after_http10;
+  reconnects_by_client += o.reconnects_by_client;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -19,6 +19,8 @@ struct ErrorCounts {
   uint64_t no_descriptors = 0;    // out of file descriptors (EMFILE, ENFILE)
   uint64_t other = 0;             // any other socket error
 
+  // Counts a failed connect, read or write by its errno.
+  void Count(int error);
   void Add(const ErrorCounts& other);
   uint64_t Total() const;
 };
@@ -47,7 +49,8 @@ struct WorkerStats {
   // Worker::ExpireConnects).
   uint64_t not_attempted = 0;
   // Connections opened again because the server announced it was closing
-  // them (HTTP's Connection: close, nginx's keepalive_requests): not errors.
+  // them (HTTP's Connection: close, nginx's keepalive_requests), or because
+  // they had carried their --requests-per-connection: not errors.
   uint64_t reconnects = 0;
   // Of those, the ones after a reply whose body the close ended (http with
   // no Content-Length), rather than one that said "Connection: close".
@@ -55,6 +58,9 @@ struct WorkerStats {
   // Of those, the ones after an HTTP/1.0 reply, which closes unless it says
   // keep-alive.
   uint64_t reconnects_after_http10 = 0;
+  // Of those, the ones the generator made itself: the connection had carried
+  // its --requests-per-connection.
+  uint64_t reconnects_by_client = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

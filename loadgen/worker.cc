@@ -38,6 +38,8 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
       progress_(progress),
       first_(first),
       depth_(static_cast<uint32_t>(std::max(config.depth, 1))),
+      requests_per_socket_(config.requests_per_connection > 0 ? config.requests_per_connection
+                                                              : UINT64_MAX),
       read_chunk_(kReadChunk),
       this_second_(seconds, first) {
   int64_t total = config.connections;

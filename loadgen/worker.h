@@ -66,6 +66,7 @@ class Worker final : private StampSink, private RingSink {
     uint64_t window_completed = 0;  // replies received in the measured window
     uint64_t window_sent = 0;       // line: messages sent for the window
     uint64_t window_delivered = 0;  // line: window messages this one received
+    uint64_t socket_requests = 0;   // sent on this socket (--requests-per-connection)
     std::unique_ptr<ClientCodec> codec;
     ByteBuffer output;
     ByteBuffer input;  // a partial reply kept for the next read
@@ -75,8 +76,9 @@ class Worker final : private StampSink, private RingSink {
     bool send_in_flight = false;
     bool receive_armed = false;  // --io uring: its multishot receive is in the ring
     // The server said it closes this connection after a reply (HTTP's
-    // Connection: close), so it is being opened again; the requests it left
-    // unanswered stay in flight and are sent again once it is.
+    // Connection: close), or it carried its --requests-per-connection, so it
+    // is being opened again; the requests the server left unanswered stay in
+    // flight and are sent again once it is.
     bool reopening = false;
   };
 
@@ -114,6 +116,10 @@ class Worker final : private StampSink, private RingSink {
   void SendClosedLoop(Connection& connection, int64_t now);
   void SendDue(Connection& connection, int64_t now);
   bool CanSend(const Connection& connection) const;
+  // Room for another request in the window of `depth`, and on this socket.
+  bool RoomForRequest(const Connection& connection) const {
+    return connection.in_flight < depth_ && connection.socket_requests < requests_per_socket_;
+  }
   void AppendRequest(Connection& connection, int64_t intended, int64_t now);
   void Flush(Connection& connection, int64_t now);
   void HandleEvent(uint32_t index, uint32_t events, int64_t now);
@@ -169,6 +175,8 @@ class Worker final : private StampSink, private RingSink {
   bool replies_confirm_sends_ = false;  // sends post no completion (see OpenRing)
   std::vector<InFlight> in_flight_;     // `depth` entries per active connection
   uint32_t depth_;
+  // --requests-per-connection, or no limit.
+  uint64_t requests_per_socket_;
   SendSchedule schedule_;
   int64_t interval_ns_ = 0;          // open loop: between one connection's slots
   int64_t connect_interval_ns_ = 0;  // --connect-rate pacing for this worker; 0: unpaced

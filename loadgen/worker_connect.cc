@@ -84,19 +84,7 @@ bool Worker::OpenSocket(Connection& connection, uint32_t index) {
 void Worker::CountConnectFailure(int error) {
   ++stats_.failed;
   ++resolved_;
-  if (error == ECONNREFUSED) {
-    ++stats_.errors.refused;
-  } else if (error == ETIMEDOUT) {
-    ++stats_.errors.timeout;
-  } else if (error == ECONNRESET) {
-    ++stats_.errors.reset;
-  } else if (error == EADDRNOTAVAIL) {
-    ++stats_.errors.no_ports;
-  } else if (error == EMFILE || error == ENFILE) {
-    ++stats_.errors.no_descriptors;
-  } else {
-    ++stats_.errors.other;
-  }
+  stats_.errors.Count(error);
 }
 
 void Worker::FailEveryConnect(int error) {
@@ -199,6 +187,8 @@ void Worker::ContinueReopen(Connection& connection, int64_t now) {
 
 void Worker::FinishReopen(Connection& connection, int64_t now) {
   connection.reopening = false;
+  // What it still has in flight goes on the new socket, counted there.
+  connection.socket_requests = connection.in_flight;
   WatchOpenConnection(connection);
   if (!traffic_started_ || !connection.active) return;
   // The requests sent after the server's last reply were never read: they

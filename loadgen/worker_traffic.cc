@@ -50,7 +50,7 @@ void Worker::StartTraffic(int64_t start, int64_t now) {
 
 bool Worker::CanSend(const Connection& connection) const {
   if (Line()) return connection.output.Size() + connection.sending.Size() < kMaxPendingLineBytes;
-  return connection.in_flight < depth_;
+  return RoomForRequest(connection);
 }
 
 void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now) {
@@ -63,6 +63,7 @@ void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now
     in_flight_[connection.ring + (connection.oldest + connection.in_flight) % depth_] = {intended,
                                                                                          now};
     ++connection.in_flight;
+    ++connection.socket_requests;
   }
   if (!for_window) return;
   ++stats_.sent;
@@ -71,7 +72,7 @@ void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now
 
 void Worker::SendClosedLoop(Connection& connection, int64_t now) {
   // All the requests that fit go out in one write.
-  while (connection.in_flight < depth_) AppendRequest(connection, now, now);
+  while (RoomForRequest(connection)) AppendRequest(connection, now, now);
   Flush(connection, now);
 }
 
@@ -213,6 +214,14 @@ void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64
     Reopen(connection, now);
     return;
   }
+  if (connection.socket_requests == requests_per_socket_ && connection.in_flight == 0) {
+    // --requests-per-connection: this socket's requests are all answered.
+    // After the window there is nothing left to send on a new one.
+    if (now >= measure_end_ns_) return;
+    ++stats_.reconnects_by_client;
+    Reopen(connection, now);
+    return;
+  }
   if (config_.OpenLoop()) {
     SendDue(connection, now);
   } else if (now < measure_end_ns_) {
@@ -333,13 +342,8 @@ void Worker::SetInterest(Connection& connection, uint8_t interest) {
 }
 
 void Worker::Fail(Connection& connection, int error) {
-  if (error == ECONNRESET || error == EPIPE) {
-    ++stats_.errors.reset;
-  } else if (error == ETIMEDOUT) {
-    ++stats_.errors.timeout;
-  } else {
-    ++stats_.errors.other;
-  }
+  // An open connection's error, or a reopen's connect.
+  stats_.errors.Count(error);
   Close(connection);
 }
 

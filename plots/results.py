@@ -23,10 +23,10 @@ SCHEMA_VERSION = 1
 # POST of 100 kB is not the GET it would otherwise be matched to; so is resp's
 # SET:GET ratio (runs from before it was recorded alternated, 1:1).
 LOAD_SHAPE = ("connections", "active", "depth", "rate", "mode", "message_size", "keys",
-              "ratio", "slow_clients", "method", "path", "body_bytes")
+              "ratio", "slow_clients", "method", "path", "body_bytes", "requests_per_connection")
 LOAD_SHAPE_DEFAULTS = {"depth": 1, "rate": 0, "mode": "closed", "message_size": 64, "keys": 0,
                        "ratio": "1:1", "slow_clients": 0, "method": "GET", "path": "/",
-                       "body_bytes": None}
+                       "body_bytes": None, "requests_per_connection": 0}
 
 
 class InputError(Exception):

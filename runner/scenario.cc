@@ -141,8 +141,8 @@ class FieldReader {
 const std::vector<std::string> kTopLevelFields = {
     "name",   "description", "protocol", "models", "sweep", "duration",    "requests",
     "warmup", "repetitions", "server",   "load",   "quick", "slow_clients"};
-const std::vector<std::string> kSweepFields = {"connections", "active", "idle", "depth", "rate",
-                                               "message_size"};
+const std::vector<std::string> kSweepFields = {
+    "connections", "active", "idle", "depth", "rate", "message_size", "requests_per_connection"};
 
 // Applies `quick` over `base`: objects merge key by key, anything else replaces.
 Json WithQuickOverride(const Json& base) {
@@ -187,6 +187,21 @@ std::vector<std::string> ParseModels(const FieldReader& reader, const Json& docu
   return models;
 }
 
+// Each of `points` once for every one of `values`, which `set` puts in it:
+// one more axis of the sweep, the earlier axes varying slowest.
+template <typename Set>
+std::vector<SweepPoint> Across(const std::vector<SweepPoint>& points,
+                               const std::vector<double>& values, Set set) {
+  std::vector<SweepPoint> crossed;
+  for (const SweepPoint& point : points) {
+    for (double value : values) {
+      crossed.push_back(point);
+      set(crossed.back(), value);
+    }
+  }
+  return crossed;
+}
+
 std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
   if (!top.Has("sweep")) top.Fail("sweep", "an object with a \"connections\" list");
   FieldReader sweep(top.Object("sweep"), "sweep");
@@ -220,31 +235,34 @@ std::vector<SweepPoint> ParseSweep(const FieldReader& top) {
   std::vector<double> sizes = sweep.Has("message_size")
                                   ? sweep.Numbers("message_size", 1, kMaxPayloadBytes, true)
                                   : std::vector<double>{64};
+  std::vector<double> per_connection =
+      sweep.Has("requests_per_connection")
+          ? sweep.Numbers("requests_per_connection", 1, 1'000'000'000, true)
+          : std::vector<double>{0};
   std::vector<SweepPoint> points;
   for (double count : counts) {
     for (double active : actives) {
-      for (double depth : depths) {
-        for (double rate : rates) {
-          for (double size : sizes) {
-            SweepPoint point;
-            point.active = static_cast<int>(active);
-            point.connections = has_idle ? static_cast<int>(active + count) : static_cast<int>(count);
-            if (point.connections < 1 || point.connections > kMaxConnections) {
-              throw ScenarioError("\"sweep.idle\": active + idle must be from 1 to 19900, got " +
-                                  std::to_string(point.connections));
-            }
-            // More active than open would be meaningless: all of them are.
-            if (point.active > point.connections) point.active = point.connections;
-            point.depth = static_cast<int>(depth);
-            point.rate = rate;
-            point.message_size = static_cast<size_t>(size);
-            points.push_back(point);
-          }
-        }
+      SweepPoint point;
+      point.active = static_cast<int>(active);
+      point.connections = has_idle ? static_cast<int>(active + count) : static_cast<int>(count);
+      if (point.connections < 1 || point.connections > kMaxConnections) {
+        throw ScenarioError("\"sweep.idle\": active + idle must be from 1 to 19900, got " +
+                            std::to_string(point.connections));
       }
+      // More active than open would be meaningless: all of them are.
+      if (point.active > point.connections) point.active = point.connections;
+      points.push_back(point);
     }
   }
-  return points;
+  points = Across(points, depths,
+                  [](SweepPoint& point, double depth) { point.depth = static_cast<int>(depth); });
+  points = Across(points, rates, [](SweepPoint& point, double rate) { point.rate = rate; });
+  points = Across(points, sizes, [](SweepPoint& point, double size) {
+    point.message_size = static_cast<size_t>(size);
+  });
+  return Across(points, per_connection, [](SweepPoint& point, double limit) {
+    point.requests_per_connection = static_cast<uint32_t>(limit);
+  });
 }
 
 // A "load" field that only `wanted` sends: given for another protocol, it
@@ -377,6 +395,19 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     throw ScenarioError(
         "\"sweep.connections\": protocol line needs at least 2 connections at every point: "
         "each line goes to every other client");
+  }
+  if (FieldReader(reader.Object("sweep"), "sweep").Has("requests_per_connection")) {
+    if (scenario.protocol == Protocol::kLine) {
+      throw ScenarioError(
+          "\"sweep.requests_per_connection\": counts requests answered, and protocol line's "
+          "broadcast messages get no answer");
+    }
+    if (std::any_of(scenario.points.begin(), scenario.points.end(),
+                    [](const SweepPoint& point) { return point.active == 0; })) {
+      throw ScenarioError(
+          "\"sweep.requests_per_connection\": needs an active connection at every point; "
+          "\"sweep.active\" has 0");
+    }
   }
   scenario.duration_ns = reader.Duration("duration", 10 * kNanosPerSecond);
   scenario.warmup_ns = reader.Duration("warmup", 2 * kNanosPerSecond);

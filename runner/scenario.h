@@ -26,6 +26,9 @@ struct SweepPoint {
   int depth = 1;        // closed loop
   double rate = 0;      // open loop (requests/s in total) when > 0
   size_t message_size = 64;
+  // Each connection closed and opened again after this many requests; 0:
+  // kept for the whole run.
+  uint32_t requests_per_connection = 0;
   int idle() const { return active < 0 ? 0 : connections - active; }
 };
 

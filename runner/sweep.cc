@@ -56,6 +56,9 @@ std::string PointLabel(const std::string& model, const SweepPoint& point) {
     label += " depth=" + std::to_string(point.depth);
   }
   if (point.message_size != 64) label += " size=" + std::to_string(point.message_size);
+  if (point.requests_per_connection > 0) {
+    label += " per-connection=" + std::to_string(point.requests_per_connection);
+  }
   return label;
 }
 
@@ -108,6 +111,7 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   config.depth = point.depth;
   config.rate = point.rate;
   config.message_size = point.message_size;
+  config.requests_per_connection = point.requests_per_connection;
   config.keys = scenario.keys;
   config.ratio = scenario.ratio;
   config.http_method = scenario.http_method;
@@ -170,7 +174,8 @@ Json FailedPointJson(const Scenario& scenario, const SweepPoint& point, const st
            {{"connections", point.connections},
             {"active", point.active < 0 ? point.connections : point.active},
             {"depth", point.depth},
-            {"message_size", point.message_size}}},
+            {"message_size", point.message_size},
+            {"requests_per_connection", point.requests_per_connection}}},
           {"status", "error"},
           {"reason", reason}};
 }

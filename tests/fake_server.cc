@@ -8,11 +8,13 @@
 //                      http-until-close|http10
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
-// prints "connections N silent S bytes B" (S: connections that never sent a
-// byte) and exits 0. One thread, poll(2), loopback only; not a benchmark.
+// prints "connections N silent S bytes B most M" (S: connections that never
+// sent a byte, M: the most bytes one connection sent) and exits 0. One
+// thread, poll(2), loopback only; not a benchmark.
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -176,15 +178,17 @@ int Serve(Mode mode) {
       peers.pop_back();
     }
   }
-  uint64_t silent = 0, bytes = 0;
+  uint64_t silent = 0, bytes = 0, most = 0;
   for (const auto* list : {&peers, &closed}) {
     for (const auto& peer : *list) {
       if (peer.received == 0) ++silent;
       bytes += peer.received;
+      most = std::max(most, peer.received);
     }
   }
-  std::printf("connections %zu silent %llu bytes %llu\n", peers.size() + closed.size(),
-              static_cast<unsigned long long>(silent), static_cast<unsigned long long>(bytes));
+  std::printf("connections %zu silent %llu bytes %llu most %llu\n", peers.size() + closed.size(),
+              static_cast<unsigned long long>(silent), static_cast<unsigned long long>(bytes),
+              static_cast<unsigned long long>(most));
   return 0;
 }
 

@@ -568,6 +568,77 @@ TEST_P(LoadIoTest, IdleConnectionsSendNothing) {
   EXPECT_EQ(report.rfind("connections 50 silent 40 ", 0), 0u) << report;
 }
 
+TEST_P(LoadIoTest, RequestsPerConnectionCloseEachConnectionAfterItsRequestsAreAnswered) {
+  // Every connection carries at most three 64-byte requests, two in flight
+  // at a time, then the generator closes it and opens another: the fake
+  // server sees many connections, none of which sent more than 192 bytes.
+  // Closed loop, and open loop whose slots wait through the reopen.
+  for (std::vector<std::string> load_args : {std::vector<std::string>{}, {"--rate", "2000"}}) {
+    auto server = StartFakeServer("echo");
+    ASSERT_TRUE(server);
+    std::string json = TempDir() + "/churn.json";
+    std::vector<std::string> args = {"load",     "--target", server->address_text,
+                                     "-c",       "4",        "--depth",
+                                     "2",        "-d",       "1s",
+                                     "--warmup", "200ms",    "--requests-per-connection",
+                                     "3",        "--json",   json};
+    args.insert(args.end(), load_args.begin(), load_args.end());
+    auto load = RunC10k(WithIo(args));
+    std::string what = load_args.empty() ? "closed loop" : "open loop";
+    EXPECT_TRUE(load.status.Clean()) << what << ": " << load.status.Describe() << "\n" << load.out;
+    auto run = OnlyRun(json);
+    EXPECT_EQ(run["status"], "ok") << what << ": " << run["reason"];
+    EXPECT_EQ(run["params"]["requests_per_connection"], 3) << what;
+    uint64_t reconnects = run["connections"]["reconnects"].get<uint64_t>();
+    uint64_t requests = run["throughput"]["requests"].get<uint64_t>();
+    EXPECT_GT(requests, 100u) << what;
+    // A reopen for every third reply, give or take the window's edges.
+    EXPECT_GE(reconnects + 8, requests / 3) << what << ": " << run["connections"];
+    for (auto& [kind, count] : run["errors"].items()) EXPECT_EQ(count, 0u) << what << ": " << kind;
+    EXPECT_EQ(run["connections"]["starved"], 0u) << what;
+    EXPECT_NE(load.out.find("  reconnected " + std::to_string(reconnects) +
+                            " times: each connection is closed and opened again once it has "
+                            "carried 3 requests (--requests-per-connection)"),
+              std::string::npos)
+        << load.out;
+    server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+    std::string report;
+    while (auto line = server->process.ReadLine(5 * kNanosPerSecond)) report = *line;
+    uint64_t accepted = 0, most = 0;
+    ASSERT_EQ(
+        std::sscanf(report.c_str(), "connections %" SCNu64 " silent %*u bytes %*u most %" SCNu64,
+                    &accepted, &most),
+        2)
+        << report;
+    EXPECT_EQ(most, 3u * 64) << what << ": " << report;
+    EXPECT_GE(accepted + 4, 4 + reconnects) << what;
+  }
+}
+
+TEST_P(LoadIoTest, ReconnectsOutOfPortsAreReportedInWords) {
+  // One local port for a connection that closes after every request: the
+  // port waits in TIME_WAIT (reusable only a second later), so the reopen
+  // finds none. It once counted as a "socket error", which says nothing.
+  auto server = StartFakeServer("echo");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/no-ports.json";
+  std::string port = std::to_string(testing::FreePort());
+  auto load = RunC10k(WithIo({"load", "--target", server->address_text, "-c", "1", "-d", "300ms",
+                              "--warmup", "0s", "--requests-per-connection", "1", "--local-ports",
+                              port + "-" + port, "--json", json}));
+  EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["status"], "error");
+  EXPECT_EQ(run["errors"]["no_ports"], 1u) << run["errors"];
+  EXPECT_EQ(run["errors"]["other"], 0u) << run["errors"];
+  EXPECT_NE(run["reason"].get<std::string>().find(
+                "1 reconnects found no free local port (EADDRNOTAVAIL; the ports of connections "
+                "this side closed wait in TIME_WAIT"),
+            std::string::npos)
+      << run["reason"];
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
 TEST_P(LoadIoTest, AnnouncedClosesAreReopenedAndTheirRequestsSentAgain) {
   // The fake server closes every connection after its fifth GET, saying
   // "Connection: close" as nginx does past keepalive_requests (1,000 by
@@ -1027,6 +1098,20 @@ TEST(LoadgenIntegrationTest, RequestsNeedsACountOfRepliesToEndAt) {
             "c10k load: --requests needs an active connection; with --active 0 none sends\n");
   for (const char* count : {"0", "-5", "1e3", "lots", "1000000000001"}) {
     EXPECT_NE(RefusedLoad({"--requests", count}).find("--requests"), std::string::npos) << count;
+  }
+}
+
+TEST(LoadgenIntegrationTest, RequestsPerConnectionNeedsRequestsThatAreAnswered) {
+  EXPECT_EQ(RefusedLoad({"--protocol", "line", "--rate", "10", "--requests-per-connection", "5"}),
+            "c10k load: --requests-per-connection counts requests answered, and --protocol "
+            "line's broadcast messages get no answer\n");
+  EXPECT_EQ(RefusedLoad({"--active", "0", "--requests-per-connection", "5"}),
+            "c10k load: --requests-per-connection needs an active connection; with --active 0 "
+            "none sends\n");
+  for (const char* count : {"0", "-1", "2.5", "1000000001"}) {
+    EXPECT_NE(RefusedLoad({"--requests-per-connection", count}).find("--requests-per-connection"),
+              std::string::npos)
+        << count;
   }
 }
 
