@@ -27,6 +27,8 @@ LOAD_SHAPE = ("connections", "active", "depth", "rate", "mode", "message_size", 
 LOAD_SHAPE_DEFAULTS = {"depth": 1, "rate": 0, "mode": "closed", "message_size": 64, "keys": 0,
                        "ratio": "1:1", "slow_clients": 0, "method": "GET", "path": "/",
                        "body_bytes": None, "requests_per_connection": 0}
+# Shorter names in labels and legends, as `c10k run` prints its points.
+LOAD_SHAPE_WORDS = {"requests_per_connection": "per-connection"}
 
 
 class InputError(Exception):
@@ -230,7 +232,8 @@ def describe_load(run, skip=("connections",)):
             continue
         if name == "mode":
             continue  # a rate above zero already says open loop
-        words.append(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}")
+        word = LOAD_SHAPE_WORDS.get(name, name)
+        words.append(f"{word}={value:g}" if isinstance(value, float) else f"{word}={value}")
     return " ".join(words)
 
 

@@ -14,6 +14,7 @@
 #include "common/result_json.h"
 #include "common/sha256.h"
 #include "loadgen/request_body.h"
+#include "loadgen/source_addrs.h"
 #include "protocols/http_client.h"
 #include "protocols/resp_client.h"
 
@@ -312,10 +313,30 @@ void ParseHttpRequest(const FieldReader& load, Scenario& scenario) {
   }
 }
 
+// "load.source_addrs", as c10k load's --source-addrs: the addresses the
+// connections are spread over, each with its own ephemeral ports.
+void ParseSourceAddrsField(const FieldReader& load, Scenario& scenario) {
+  std::string text = load.String("source_addrs", "");
+  std::string error;
+  auto sources = ParseSourceAddrs(text, &error);
+  if (sources && sources->front().Family() != AF_INET) {
+    error = "the runner's servers listen on 127.0.0.1, so these must be IPv4 addresses";
+  } else if (sources) {
+    error = CheckSourceAddrsAreLocal(*sources);
+  }
+  if (!sources || !error.empty()) {
+    constexpr std::string_view kFlag = "--source-addrs: ";
+    if (std::string_view(error).starts_with(kFlag)) error.erase(0, kFlag.size());
+    throw ScenarioError("\"load.source_addrs\": " + error);
+  }
+  scenario.source_addrs = std::move(*sources);
+  scenario.source_addrs_text = text;
+}
+
 // The "load" object: how the load generator runs, and what it sends.
 void ParseLoad(const FieldReader& load, Scenario& scenario) {
-  load.RejectUnknown(
-      {"threads", "io", "timeout", "keys", "ratio", "method", "path", "headers", "body_file"});
+  load.RejectUnknown({"threads", "io", "timeout", "keys", "ratio", "method", "path", "headers",
+                      "body_file", "source_addrs"});
   scenario.load_threads = static_cast<int>(load.Integer("threads", 0, 1, 256));
   auto io = ParseLoadIo(load.String("io", "epoll"));
   if (!io) load.Fail("io", "\"epoll\" or \"uring\"");
@@ -343,6 +364,7 @@ void ParseLoad(const FieldReader& load, Scenario& scenario) {
     scenario.ratio = *ratio;
   }
   ParseHttpRequest(load, scenario);
+  if (load.Has("source_addrs")) ParseSourceAddrsField(load, scenario);
 }
 
 }  // namespace

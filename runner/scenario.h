@@ -66,6 +66,10 @@ struct Scenario {
   std::string http_path = "/";
   std::vector<std::string> http_headers;
   std::shared_ptr<const std::string> http_body;
+  // Addresses the connections are spread over ("load.source_addrs"); empty:
+  // the kernel's choice.
+  std::vector<SocketAddress> source_addrs;
+  std::string source_addrs_text;
   int slow_clients = 0;  // raw connections that send half a request and stall
 };
 

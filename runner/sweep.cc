@@ -112,6 +112,8 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   config.rate = point.rate;
   config.message_size = point.message_size;
   config.requests_per_connection = point.requests_per_connection;
+  config.source_addrs = scenario.source_addrs;
+  config.source_addrs_text = scenario.source_addrs_text;
   config.keys = scenario.keys;
   config.ratio = scenario.ratio;
   config.http_method = scenario.http_method;

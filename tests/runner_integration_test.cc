@@ -382,6 +382,34 @@ TEST(RunnerIntegrationTest, AScenariosRequestsEndEachPointsWindowAtThatCount) {
   }
 }
 
+TEST(RunnerIntegrationTest, AChurnScenarioReopensConnectionsFromItsSourceAddrs) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "churn", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [4], "requests_per_connection": [1, 50] },
+    "load": { "source_addrs": "127.0.0.1-127.0.0.2" }, "duration": "300ms", "warmup": "0s" })");
+  auto result = testing::RunC10k({"run", scenario, "--out", dir + "/out"}, 120, dir + "/stderr");
+  EXPECT_EQ(result.status.code, 0) << result.status.Describe() << "\n" << result.out;
+  std::string progress = ReadFile(dir + "/stderr");
+  EXPECT_NE(progress.find("epoll c=4 per-connection=1: ok"), std::string::npos) << progress;
+  auto files = ResultFiles(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(SchemaComplaint(files[0]), "");
+  auto runs = ReadJsonFile(files[0])["runs"];
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run["status"], "ok") << run["reason"];
+    EXPECT_EQ(run["params"]["source_addrs"], "127.0.0.1-127.0.0.2");
+    uint64_t per_connection = run["params"]["requests_per_connection"].get<uint64_t>();
+    // A new connection for every 1 or 50 replies (4 connections' last ones
+    // may come after the window).
+    EXPECT_GE(run["connections"]["reconnects"].get<uint64_t>() + 4,
+              run["throughput"]["requests"].get<uint64_t>() / per_connection)
+        << run["connections"];
+  }
+  EXPECT_EQ(runs[0]["params"]["requests_per_connection"], 1);
+  EXPECT_EQ(runs[1]["params"]["requests_per_connection"], 50);
+}
+
 TEST(RunnerIntegrationTest, AnHttpScenarioPostsItsBodyFileWithItsHeaders) {
   std::string dir = TempDir();
   ASSERT_TRUE(testing::WriteFile(dir + "/body.bin", std::string(1000, 'b')));

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "common/clock.h"
 #include "tests/test_support.h"
@@ -57,6 +58,62 @@ TEST(ScenarioTest, IdleSweepAddsIdleConnectionsToTheActiveOnes) {
   EXPECT_EQ(scenario.points[2].connections, 10000);
   EXPECT_EQ(scenario.points[2].active, 100);
   EXPECT_EQ(scenario.points[2].idle(), 9900);
+}
+
+TEST(ScenarioTest, RequestsPerConnectionIsTheSweepsLastAxis) {
+  Json document = Minimal();
+  document["sweep"]["depth"] = {1, 4};
+  document["sweep"]["requests_per_connection"] = {1, 100};
+  Scenario scenario = ParseScenario(document, "test.json", false, kModels);
+  ASSERT_EQ(scenario.points.size(), 8u);
+  std::vector<std::tuple<int, int, uint32_t>> points;
+  for (const SweepPoint& point : scenario.points) {
+    points.emplace_back(point.connections, point.depth, point.requests_per_connection);
+  }
+  EXPECT_EQ(points, (std::vector<std::tuple<int, int, uint32_t>>{{1, 1, 1},
+                                                                 {1, 1, 100},
+                                                                 {1, 4, 1},
+                                                                 {1, 4, 100},
+                                                                 {10, 1, 1},
+                                                                 {10, 1, 100},
+                                                                 {10, 4, 1},
+                                                                 {10, 4, 100}}));
+  // Without it every connection is kept for the whole run.
+  EXPECT_EQ(ParseScenario(Minimal(), "test.json", false, kModels).points[0].requests_per_connection,
+            0u);
+
+  document = Minimal();
+  document["sweep"]["requests_per_connection"] = {0};
+  ExpectRejected(document,
+                 "\"sweep.requests_per_connection\": expected a non-empty list of integers from 1");
+  document = Minimal();
+  document["sweep"]["active"] = {0, 1};
+  document["sweep"]["requests_per_connection"] = {5};
+  ExpectRejected(document,
+                 "\"sweep.requests_per_connection\": needs an active connection at every point");
+  document = Minimal();
+  document["protocol"] = "line";
+  document["sweep"] = {{"connections", {2}}, {"rate", {10}}, {"requests_per_connection", {5}}};
+  ExpectRejected(document,
+                 "\"sweep.requests_per_connection\": counts requests answered, and protocol "
+                 "line's broadcast messages get no answer");
+}
+
+TEST(ScenarioTest, LoadSourceAddrsSpreadTheConnectionsAsTheFlagDoes) {
+  Json document = Minimal();
+  document["load"] = {{"source_addrs", "127.0.0.1-127.0.0.3"}};
+  Scenario scenario = ParseScenario(document, "test.json", false, kModels);
+  ASSERT_EQ(scenario.source_addrs.size(), 3u);
+  EXPECT_EQ(scenario.source_addrs[2].HostText(), "127.0.0.3");
+  EXPECT_EQ(scenario.source_addrs_text, "127.0.0.1-127.0.0.3");
+  document["load"] = {{"source_addrs", "127.0.0.9-127.0.0.1"}};
+  ExpectRejected(document, "\"load.source_addrs\": range 127.0.0.9-127.0.0.1");
+  document["load"] = {{"source_addrs", "::1"}};
+  ExpectRejected(document,
+                 "\"load.source_addrs\": the runner's servers listen on 127.0.0.1, so these must "
+                 "be IPv4 addresses");
+  document["load"] = {{"source_addrs", "192.0.2.7"}};
+  ExpectRejected(document, "\"load.source_addrs\": 192.0.2.7 is not an address of this machine");
 }
 
 TEST(ScenarioTest, QuickOverridesMergeIntoTheFullRun) {

@@ -225,6 +225,24 @@ class PlotTest(BadInputMixin, unittest.TestCase):
                 self.assertEqual(source.read(), "not a directory\n")
 
 
+class LoadVariantTest(unittest.TestCase):
+    def test_churn_points_are_lines_of_their_own_labelled_as_c10k_run_prints_them(self):
+        # Runs that differ only in requests_per_connection were one line,
+        # their points mixed, before it was part of a point's load.
+        fixture = os.path.join(REPO, "tests", "fixtures", "c10k-curve.json")
+        base = read_json(fixture)["runs"][0]
+        runs = []
+        for per_connection in (100, 1):
+            run = json.loads(json.dumps(base))
+            run["params"]["requests_per_connection"] = per_connection
+            runs.append(run)
+        series = charts.build_series(runs, lambda run: run["params"]["connections"])
+        model = base["model"]
+        self.assertEqual([line.label for line in series],
+                         [f"{model} per-connection=1", f"{model} per-connection=100"])
+        self.assertNotEqual(series[0].linestyle, series[1].linestyle)
+
+
 class TimelineTest(unittest.TestCase):
     """The per-second chart: drawn for windows of a few seconds, one line per
     model at the sweep's most connections."""
