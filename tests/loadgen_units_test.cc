@@ -207,6 +207,38 @@ TEST(JudgeLoadTest, TheAcceptQueueIsNamedOnlyWhenNoConnectionWasReopened) {
   EXPECT_EQ(JudgeLoad(config, result).reason, "1 connections closed by the server");
 }
 
+// The summary's "reconnected N times: WHY" line.
+std::string ReconnectLine(const LoadConfig& config, const LoadResult& result) {
+  std::string summary = LoadSummaryText(config, result, JudgeLoad(config, result));
+  size_t start = summary.find("  reconnected ");
+  if (start == std::string::npos) return "";
+  return summary.substr(start, summary.find('\n', start) - start);
+}
+
+TEST(LoadSummaryTest, ReconnectsSayWhoClosedTheConnections) {
+  CleanRun run(4);
+  auto& [config, result] = run;
+  config.protocol = Protocol::kHttp;
+  EXPECT_EQ(ReconnectLine(config, result), "");
+  result.stats.reconnects = 12;
+  EXPECT_EQ(ReconnectLine(config, result),
+            "  reconnected 12 times: the server closes connections after a reply that says "
+            "\"Connection: close\" (nginx: keepalive_requests)");
+  config.requests_per_connection = 1;
+  result.stats.reconnects_by_client = 12;
+  EXPECT_EQ(ReconnectLine(config, result),
+            "  reconnected 12 times: each connection is closed and opened again once it has "
+            "carried 1 request (--requests-per-connection)");
+  // Both: the server's HTTP/1.0 closes come before the generator's count.
+  config.requests_per_connection = 3;
+  result.stats.reconnects = 20;
+  result.stats.reconnects_after_http10 = 8;
+  EXPECT_EQ(ReconnectLine(config, result),
+            "  reconnected 20 times: 12 because each connection is closed and opened again once "
+            "it has carried 3 requests (--requests-per-connection); 8 because the server answers "
+            "in HTTP/1.0, which closes after each reply unless it says \"Connection: keep-alive\"");
+}
+
 TEST(JudgeLoadTest, ProtocolErrorsQuoteTheFirst) {
   CleanRun run(1);
   auto& [config, result] = run;
