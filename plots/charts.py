@@ -41,12 +41,17 @@ class Chart:
 
 @dataclass
 class Series:
-    """The runs of one model at one load variant, sorted along the x axis."""
+    """The runs of one model at one load variant, sorted along the x axis.
+    With several variants the legend has a key of its own for each (its line
+    style), and each model once, on its first variant's series: "threads
+    per-connection=100" for every line made legends wider than the figure."""
     model: str
     label: str
     gid: str
     linestyle: object
     runs: list = field(default_factory=list)
+    variant: str = ""  # empty: the only one
+    legend_label: str = None  # None: not in the legend
 
     @property
     def colour(self):
@@ -79,11 +84,25 @@ def build_series(runs, x_of):
     for (model, variant), members in sorted(
             groups.items(), key=lambda item: (style.model_sort_key(item[0][0]), item[0][1])):
         index = variants.index(variant)
-        label = f"{model} {variant}" if len(variants) > 1 and variant else model
+        several = len(variants) > 1 and variant
+        label = f"{model} {variant}" if several else model
         gid = f"series-{_id_safe(model)}" + (f"-{index}" if index else "")
+        first_of_model = not any(line.model == model for line in series)
         series.append(Series(model, label, gid, VARIANT_STYLES[index % len(VARIANT_STYLES)],
-                             sorted(members, key=x_of)))
+                             sorted(members, key=x_of), variant if several else "",
+                             model if first_of_model else None))
     return series
+
+
+def variant_keys(series_list):
+    """The legend's keys for the load variants: a grey line in each
+    variant's style, named by the variant, in the variants' order."""
+    keys = {}
+    for series in series_list:
+        if series.variant:
+            keys.setdefault(series.variant, series.linestyle)
+    return [(Line2D([], [], color="#666666", linestyle=linestyle, linewidth=1.8), variant)
+            for variant, linestyle in sorted(keys.items(), key=lambda item: item[0])]
 
 
 # Axis tick labels: exact values ('%g'), unlike the rounded table cells of
@@ -167,6 +186,7 @@ class Plot:
         self.figure.text(0.01, 0.015, footer, fontsize=6.5, color="#444444")
         self.xs = []
         self.ceiling_labels = []  # (text, x, y, transform, colour)
+        self.legend_series = []  # drawn with a legend entry, for the variant keys
 
     def draw(self, series, x_of, metric, marker="o", linestyle=None, label=True, alpha=1.0,
              mark_ceilings=True):
@@ -174,6 +194,8 @@ class Plot:
         point that was measured belongs to the curve), then a cross on each
         failed point, the first one labelled with its reason."""
         ax = self.ax
+        if label:
+            self.legend_series.append(series)
         points = [(x_of(run), metric.value(run)) for run in series.runs]
         self.xs.extend(x for x, _ in points)
         drawn = [(x, y) for x, y in points if y is not None and (y > 0 or not metric.log_y)]
@@ -182,7 +204,7 @@ class Plot:
                     linestyle=linestyle or series.linestyle, marker=marker, markersize=5,
                     markerfacecolor=series.colour if label else "white",
                     linewidth=1.8 if label else 1.1, alpha=alpha,
-                    label=series.label if label else None,
+                    label=series.legend_label if label else None,
                     gid=series.gid if label else f"{series.gid}-secondary")
         if not mark_ceilings:
             return
@@ -249,6 +271,7 @@ class Plot:
                                   markerfacecolor="#bbbbbb",
                                   markeredgecolor=style.CEILING_EDGE))
             labels.append("ceiling or error")
+        extra_legend = variant_keys(self.legend_series) + list(extra_legend)
         handles += [handle for handle, _ in extra_legend]
         labels += [text for _, text in extra_legend]
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
@@ -459,6 +482,8 @@ def _timeline_chart(document, most, series_list):
         label = series.label
         if results.failed(run):
             label += f" ({run['status']})"  # the reason is in the other charts' labels
+        elif series.variant:
+            label = series.legend_label  # the variant has its own key
         common = {"color": series.colour, "linestyle": series.linestyle, "marker": "o",
                   "markersize": 3.5, "linewidth": 1.6}
         # The rate line carries the series id, the p99 line its -secondary.
@@ -471,7 +496,10 @@ def _timeline_chart(document, most, series_list):
     rate_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _count_text(v)))
     _set_log_y_ticks(p99_ax, _micros_text)
     p99_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    rate_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    handles, labels = rate_ax.get_legend_handles_labels()
+    keys = variant_keys(series_list)
+    rate_ax.legend(handles + [handle for handle, _ in keys], labels + [text for _, text in keys],
+                   loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return Chart("timeline", f"Each second at {most:,} connections", figure)
 
 

@@ -241,6 +241,13 @@ class LoadVariantTest(unittest.TestCase):
         self.assertEqual([line.label for line in series],
                          [f"{model} per-connection=1", f"{model} per-connection=100"])
         self.assertNotEqual(series[0].linestyle, series[1].linestyle)
+        # The legend names the model once and each variant once, by its
+        # line style: a label per line was wider than the figure.
+        self.assertEqual([line.legend_label for line in series], [model, None])
+        keys = charts.variant_keys(series)
+        self.assertEqual([text for _, text in keys], ["per-connection=1", "per-connection=100"])
+        self.assertEqual([handle.get_linestyle() for handle, _ in keys],
+                         [line.linestyle for line in series])
 
 
 class TimelineTest(unittest.TestCase):
