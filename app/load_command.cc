@@ -361,7 +361,9 @@ Command AddLoadCommand(CLI::App& root) {
                   "them answered, and open a new one in its place (connection churn: the "
                   "server's accept and close, a thread per connection, as memtier's "
                   "--reconnect-interval). The generator closes first, so its ports wait in "
-                  "TIME_WAIT (default: keep every connection for the whole run)")
+                  "TIME_WAIT and each connect searches them: --source-addrs gives it more (http: "
+                  "-H \"Connection: close\" has the server close after every reply instead). "
+                  "Default: keep every connection for the whole run")
       ->check(WholeNumberFlag(1, 1'000'000'000));
   app->add_option("--rate,-R", options->rate,
                   "Open loop: requests (line: messages) per second in total, each connection on "
