@@ -360,10 +360,11 @@ Command AddLoadCommand(CLI::App& root) {
                   "Close each active connection once it has sent this many requests and had "
                   "them answered, and open a new one in its place (connection churn: the "
                   "server's accept and close, a thread per connection, as memtier's "
-                  "--reconnect-interval). The generator closes first, so its ports wait in "
-                  "TIME_WAIT and each connect searches them: --source-addrs gives it more (http: "
-                  "-H \"Connection: close\" has the server close after every reply instead). "
-                  "Default: keep every connection for the whole run")
+                  "--reconnect-interval). http's last request on a connection says \"Connection: "
+                  "close\", so the server closes first; with the other protocols the generator "
+                  "does, its ports wait in TIME_WAIT and each connect searches them "
+                  "(--source-addrs gives it more). Default: keep every connection for the whole "
+                  "run")
       ->check(WholeNumberFlag(1, 1'000'000'000));
   app->add_option("--rate,-R", options->rate,
                   "Open loop: requests (line: messages) per second in total, each connection on "

@@ -121,6 +121,9 @@ class Worker final : private StampSink, private RingSink {
     return connection.in_flight < depth_ && connection.socket_requests < requests_per_socket_;
   }
   void AppendRequest(Connection& connection, int64_t intended, int64_t now);
+  // Writes the socket's next request: its last, by --requests-per-connection,
+  // as the codec writes a last one.
+  void WriteRequestOnSocket(Connection& connection);
   void Flush(Connection& connection, int64_t now);
   void HandleEvent(uint32_t index, uint32_t events, int64_t now);
   void ResumeLineSender(Connection& connection, int64_t now);

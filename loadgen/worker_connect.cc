@@ -187,14 +187,14 @@ void Worker::ContinueReopen(Connection& connection, int64_t now) {
 
 void Worker::FinishReopen(Connection& connection, int64_t now) {
   connection.reopening = false;
-  // What it still has in flight goes on the new socket, counted there.
-  connection.socket_requests = connection.in_flight;
+  connection.socket_requests = 0;
   WatchOpenConnection(connection);
   if (!traffic_started_ || !connection.active) return;
   // The requests sent after the server's last reply were never read: they
-  // go again, keeping their slots (open loop latency includes the reopen).
+  // go again, keeping their slots (open loop latency includes the reopen),
+  // and count as the new socket's.
   for (uint32_t i = 0; i < connection.in_flight; ++i) {
-    connection.codec->WriteRequest(connection.output);
+    WriteRequestOnSocket(connection);
     in_flight_[connection.ring + (connection.oldest + i) % depth_].sent_ns = now;
   }
   if (config_.OpenLoop()) {

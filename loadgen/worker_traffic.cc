@@ -59,15 +59,22 @@ void Worker::AppendRequest(Connection& connection, int64_t intended, int64_t now
     connection.codec->WriteMessage(connection.output, {intended, now, connection.number});
     if (for_window) ++connection.window_sent;
   } else {
-    connection.codec->WriteRequest(connection.output);
+    WriteRequestOnSocket(connection);
     in_flight_[connection.ring + (connection.oldest + connection.in_flight) % depth_] = {intended,
                                                                                          now};
     ++connection.in_flight;
-    ++connection.socket_requests;
   }
   if (!for_window) return;
   ++stats_.sent;
   if (config_.OpenLoop()) stats_.send_lag.Record(now - intended);
+}
+
+void Worker::WriteRequestOnSocket(Connection& connection) {
+  if (++connection.socket_requests == requests_per_socket_) {
+    connection.codec->WriteLastRequest(connection.output);
+  } else {
+    connection.codec->WriteRequest(connection.output);
+  }
 }
 
 void Worker::SendClosedLoop(Connection& connection, int64_t now) {
@@ -211,6 +218,10 @@ void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64
   if (replies_confirm_sends_) ReplyConfirmedSend(connection, now);
   if (parse.server_closes) {
     if (parse.close_implied) ++stats_.reconnects_after_http10;
+    // The close the last request asked for (http's "Connection: close").
+    if (connection.socket_requests == requests_per_socket_ && connection.in_flight == 0) {
+      ++stats_.reconnects_by_client;
+    }
     Reopen(connection, now);
     return;
   }

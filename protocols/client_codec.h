@@ -108,6 +108,11 @@ class ClientCodec {
   virtual ~ClientCodec() = default;
   // Appends the next request to `out`.
   virtual void WriteRequest(ByteBuffer& out) = 0;
+  // The same for the last request the generator sends on a connection before
+  // it closes it (--requests-per-connection). http says so ("Connection:
+  // close", as RFC 9112 9.6 asks of a client), so the server closes first
+  // and the port waiting in TIME_WAIT is the server's.
+  virtual void WriteLastRequest(ByteBuffer& out) { WriteRequest(out); }
   // Parses as many complete replies as `input` holds.
   virtual ReplyParse ParseReplies(std::string_view input) = 0;
   // The server closed the connection. A reply that the close delimits (an

@@ -150,11 +150,21 @@ bool RequestsClose(const std::vector<std::string>& headers) {
 
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
     : request_(BuildRequestHead(options)),
+      last_request_(request_),
       body_(options.http_body),
-      head_requests_(options.http_method == "HEAD") {}
+      head_requests_(options.http_method == "HEAD") {
+  if (!HasHeader(options.http_headers, "connection")) {
+    last_request_.insert(last_request_.size() - 2, "Connection: close\r\n");
+  }
+}
 
 void HttpClientCodec::WriteRequest(ByteBuffer& out) {
   out.Append(request_);
+  if (body_) out.Append(*body_);
+}
+
+void HttpClientCodec::WriteLastRequest(ByteBuffer& out) {
+  out.Append(last_request_);
   if (body_) out.Append(*body_);
 }
 

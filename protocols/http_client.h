@@ -19,6 +19,7 @@ class HttpClientCodec final : public ClientCodec {
  public:
   explicit HttpClientCodec(const ClientCodecOptions& options);
   void WriteRequest(ByteBuffer& out) override;
+  void WriteLastRequest(ByteBuffer& out) override;
   ReplyParse ParseReplies(std::string_view input) override;
   ReplyParse EndOfStream() override;
 
@@ -50,6 +51,9 @@ class HttpClientCodec final : public ClientCodec {
   int64_t ParseChunkSize(std::string_view input);
 
   std::string request_;  // the request line and headers, through the blank line
+  // The same with "Connection: close", unless --header gave a Connection
+  // header of its own.
+  std::string last_request_;
   std::shared_ptr<const std::string> body_;
   bool head_requests_ = false;  // HEAD: replies announce a body they do not carry
   int status_ = 0;

@@ -203,6 +203,25 @@ TEST(HttpClientTest, ABodyGoesAfterItsContentLengthInEveryRequest) {
             "PUT / HTTP/1.1\r\nHost: h\r\nUser-Agent: c10k-load\r\nContent-Length: 0\r\n\r\n");
 }
 
+TEST(HttpClientTest, ALastRequestAsksTheServerToClose) {
+  // --requests-per-connection: the server closes first, so the port waiting
+  // in TIME_WAIT is the server's.
+  auto body = std::make_shared<const std::string>("abc");
+  HttpClientCodec client({.http_host = "h", .http_method = "POST", .http_body = body});
+  ByteBuffer out;
+  client.WriteLastRequest(out);
+  EXPECT_EQ(out.Readable(),
+            "POST / HTTP/1.1\r\nHost: h\r\nUser-Agent: c10k-load\r\nContent-Length: 3\r\n"
+            "Connection: close\r\n\r\nabc");
+  // The others keep the connection, as before.
+  EXPECT_EQ(Requests(client, 1).find("Connection"), std::string::npos);
+  // A Connection header of the user's own is left as it is, not doubled.
+  HttpClientCodec own({.http_host = "h", .http_headers = {"Connection: keep-alive"}});
+  ByteBuffer last;
+  own.WriteLastRequest(last);
+  EXPECT_EQ(last.Readable(), Requests(own, 1));
+}
+
 TEST(HttpClientTest, RepliesToHeadHaveNoBodyWhateverTheirContentLength) {
   HttpClientCodec client({.http_method = "HEAD"});
   EXPECT_EQ(Requests(client, 1).rfind("HEAD / HTTP/1.1\r\n", 0), 0u);
