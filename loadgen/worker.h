@@ -120,6 +120,10 @@ class Worker final : private StampSink, private RingSink {
   bool RoomForRequest(const Connection& connection) const {
     return connection.in_flight < depth_ && connection.socket_requests < requests_per_socket_;
   }
+  // This socket has sent its --requests-per-connection and had them answered.
+  bool SocketDone(const Connection& connection) const {
+    return connection.socket_requests == requests_per_socket_ && connection.in_flight == 0;
+  }
   void AppendRequest(Connection& connection, int64_t intended, int64_t now);
   // Writes the socket's next request: its last, by --requests-per-connection,
   // as the codec writes a last one.

@@ -219,13 +219,13 @@ void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64
   if (parse.server_closes) {
     if (parse.close_implied) ++stats_.reconnects_after_http10;
     // The close the last request asked for (http's "Connection: close").
-    if (connection.socket_requests == requests_per_socket_ && connection.in_flight == 0) {
+    if (SocketDone(connection)) {
       ++stats_.reconnects_by_client;
     }
     Reopen(connection, now);
     return;
   }
-  if (connection.socket_requests == requests_per_socket_ && connection.in_flight == 0) {
+  if (SocketDone(connection)) {
     // --requests-per-connection: this socket's requests are all answered.
     // After the window there is nothing left to send on a new one.
     if (now >= measure_end_ns_) return;
