@@ -16,24 +16,28 @@ namespace c10k {
 
 namespace {
 
+// "--source-addrs: " (or the scenario field's name), which every message
+// starts with.
+std::string Named(std::string_view name) { return std::string(name) + ": "; }
+
 // Appends the IPv4 addresses first..last inclusive.
 bool AppendRange(std::string_view first_text, std::string_view last_text,
-                 std::vector<SocketAddress>& out, std::string* error) {
+                 std::vector<SocketAddress>& out, std::string_view name, std::string* error) {
   auto first = ParseAddress(first_text, 0);
   auto last = ParseAddress(last_text, 0);
   if (!first || !last || first->Family() != AF_INET || last->Family() != AF_INET) {
-    *error = "--source-addrs: a range must join two IPv4 addresses, e.g. 127.0.0.1-127.0.0.8";
+    *error = Named(name) + "a range must join two IPv4 addresses, e.g. 127.0.0.1-127.0.0.8";
     return false;
   }
   uint32_t from = ntohl(reinterpret_cast<const sockaddr_in*>(&first->storage)->sin_addr.s_addr);
   uint32_t to = ntohl(reinterpret_cast<const sockaddr_in*>(&last->storage)->sin_addr.s_addr);
   if (to < from) {
-    *error = "--source-addrs: range " + std::string(first_text) + "-" + std::string(last_text) +
+    *error = Named(name) + "range " + std::string(first_text) + "-" + std::string(last_text) +
              " runs backwards";
     return false;
   }
   if (to - from >= kMaxSourceAddrs - out.size()) {
-    *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+    *error = Named(name) + "more than " + std::to_string(kMaxSourceAddrs) + " addresses";
     return false;
   }
   for (uint64_t value = from; value <= to; ++value) {
@@ -48,29 +52,30 @@ bool AppendRange(std::string_view first_text, std::string_view last_text,
 }  // namespace
 
 std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
-                                                           std::string* error) {
+                                                           std::string* error,
+                                                           std::string_view name) {
   std::vector<SocketAddress> addresses;
   for (size_t start = 0;;) {
     size_t comma = text.find(',', start);
     std::string_view item =
         text.substr(start, comma == std::string_view::npos ? comma : comma - start);
     if (item.empty()) {
-      *error = "--source-addrs: an empty address in \"" + std::string(text) + "\"";
+      *error = Named(name) + "an empty address in \"" + std::string(text) + "\"";
       return std::nullopt;
     }
     size_t dash = item.find('-');
     if (dash != std::string_view::npos) {
-      if (!AppendRange(item.substr(0, dash), item.substr(dash + 1), addresses, error)) {
+      if (!AppendRange(item.substr(0, dash), item.substr(dash + 1), addresses, name, error)) {
         return std::nullopt;
       }
     } else {
       auto address = ParseAddress(item, 0);
       if (!address) {
-        *error = "--source-addrs: \"" + std::string(item) + "\" is not a literal IP address";
+        *error = Named(name) + "\"" + std::string(item) + "\" is not a literal IP address";
         return std::nullopt;
       }
       if (addresses.size() >= kMaxSourceAddrs) {
-        *error = "--source-addrs: more than " + std::to_string(kMaxSourceAddrs) + " addresses";
+        *error = Named(name) + "more than " + std::to_string(kMaxSourceAddrs) + " addresses";
         return std::nullopt;
       }
       addresses.push_back(*address);
@@ -81,24 +86,25 @@ std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text
   std::set<std::string> seen;
   for (const auto& address : addresses) {
     if (address.Family() != addresses.front().Family()) {
-      *error = "--source-addrs: IPv4 and IPv6 addresses cannot be mixed";
+      *error = Named(name) + "IPv4 and IPv6 addresses cannot be mixed";
       return std::nullopt;
     }
     // Listed twice, an address would count its ports twice in the check
     // that the connections fit, and the run would find them gone.
     if (!seen.insert(address.HostText()).second) {
-      *error = "--source-addrs: " + address.HostText() + " is listed twice";
+      *error = Named(name) + "" + address.HostText() + " is listed twice";
       return std::nullopt;
     }
   }
   return addresses;
 }
 
-std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses) {
+std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses,
+                                     std::string_view name) {
   for (const SocketAddress& address : addresses) {
     UniqueFd probe(socket(address.Family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!probe) {
-      return "--source-addrs: cannot open a socket to check the addresses: " + ErrnoText(errno);
+      return Named(name) + "cannot open a socket to check the addresses: " + ErrnoText(errno);
     }
     // The workers bind the same way: the port is left to connect().
     int one = 1;
@@ -107,9 +113,9 @@ std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses
     int error = errno;
     std::string host = address.HostText();
     if (error == EADDRNOTAVAIL) {
-      return "--source-addrs: " + host + " is not an address of this machine";
+      return Named(name) + "" + host + " is not an address of this machine";
     }
-    return "--source-addrs: cannot bind to " + host + ": " + ErrnoText(error);
+    return Named(name) + "cannot bind to " + host + ": " + ErrnoText(error);
   }
   return "";
 }

@@ -11,17 +11,20 @@ namespace c10k {
 
 // Parses --source-addrs: a comma-separated list of literal addresses and IPv4
 // ranges, e.g. "127.0.0.1-127.0.0.8" or "127.0.0.2,127.0.0.5-127.0.0.6" or
-// "::1". nullopt with `error` set (one sentence) on anything else, on mixed
-// families, or on more than kMaxSourceAddrs addresses.
-std::optional<std::vector<SocketAddress>> ParseSourceAddrs(std::string_view text,
-                                                           std::string* error);
+// "::1". nullopt with `error` set (one sentence, starting with `name`, the
+// flag or field the text came from) on anything else, on mixed families, or
+// on more than kMaxSourceAddrs addresses.
+std::optional<std::vector<SocketAddress>> ParseSourceAddrs(
+    std::string_view text, std::string* error, std::string_view name = "--source-addrs");
 inline constexpr size_t kMaxSourceAddrs = 65536;
 
 // Every source address must belong to this machine, or each connection bound
 // to it fails with EADDRNOTAVAIL, which reads like running out of ports.
 // Binds a throwaway socket to each address (no port is taken) and returns an
-// empty string, or one sentence naming the first address that is not local.
-std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses);
+// empty string, or one sentence (starting with `name`, as above) naming the
+// first address that is not local.
+std::string CheckSourceAddrsAreLocal(const std::vector<SocketAddress>& addresses,
+                                     std::string_view name = "--source-addrs");
 
 // The ephemeral port range connect() draws from for one source address
 // (net.ipv4.ip_local_port_range; the Linux default when unreadable).

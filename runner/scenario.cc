@@ -316,19 +316,16 @@ void ParseHttpRequest(const FieldReader& load, Scenario& scenario) {
 // "load.source_addrs", as c10k load's --source-addrs: the addresses the
 // connections are spread over, each with its own ephemeral ports.
 void ParseSourceAddrsField(const FieldReader& load, Scenario& scenario) {
+  const std::string name = "\"load.source_addrs\"";
   std::string text = load.String("source_addrs", "");
   std::string error;
-  auto sources = ParseSourceAddrs(text, &error);
+  auto sources = ParseSourceAddrs(text, &error, name);
   if (sources && sources->front().Family() != AF_INET) {
-    error = "the runner's servers listen on 127.0.0.1, so these must be IPv4 addresses";
+    error = name + ": the runner's servers listen on 127.0.0.1, so these must be IPv4 addresses";
   } else if (sources) {
-    error = CheckSourceAddrsAreLocal(*sources);
+    error = CheckSourceAddrsAreLocal(*sources, name);
   }
-  if (!sources || !error.empty()) {
-    constexpr std::string_view kFlag = "--source-addrs: ";
-    if (std::string_view(error).starts_with(kFlag)) error.erase(0, kFlag.size());
-    throw ScenarioError("\"load.source_addrs\": " + error);
-  }
+  if (!error.empty()) throw ScenarioError(error);
   scenario.source_addrs = std::move(*sources);
   scenario.source_addrs_text = text;
 }
