@@ -56,8 +56,10 @@ bool HasHeader(const std::vector<std::string>& headers, std::string_view name) {
   });
 }
 
-// The request line and headers; the body, if any, follows them.
-std::string BuildRequestHead(const ClientCodecOptions& options) {
+// The request line and headers; the body, if any, follows them. `last`: the
+// connection's last request, which says so unless a --header of the user's
+// already speaks for the connection.
+std::string BuildRequestHead(const ClientCodecOptions& options, bool last) {
   std::string request = options.http_method + " " + options.http_path + " HTTP/1.1\r\n";
   if (!HasHeader(options.http_headers, "host")) request += "Host: " + options.http_host + "\r\n";
   if (!HasHeader(options.http_headers, "user-agent")) request += "User-Agent: c10k-load\r\n";
@@ -65,6 +67,7 @@ std::string BuildRequestHead(const ClientCodecOptions& options) {
   if (options.http_body) {
     request += "Content-Length: " + std::to_string(options.http_body->size()) + "\r\n";
   }
+  if (last && !HasHeader(options.http_headers, "connection")) request += "Connection: close\r\n";
   return request + "\r\n";
 }
 
@@ -149,14 +152,10 @@ bool RequestsClose(const std::vector<std::string>& headers) {
 }
 
 HttpClientCodec::HttpClientCodec(const ClientCodecOptions& options)
-    : request_(BuildRequestHead(options)),
-      last_request_(request_),
+    : request_(BuildRequestHead(options, /*last=*/false)),
+      last_request_(BuildRequestHead(options, /*last=*/true)),
       body_(options.http_body),
-      head_requests_(options.http_method == "HEAD") {
-  if (!HasHeader(options.http_headers, "connection")) {
-    last_request_.insert(last_request_.size() - 2, "Connection: close\r\n");
-  }
-}
+      head_requests_(options.http_method == "HEAD") {}
 
 void HttpClientCodec::WriteRequest(ByteBuffer& out) {
   out.Append(request_);
