@@ -102,7 +102,7 @@ def variant_keys(series_list):
         if series.variant:
             keys.setdefault(series.variant, series.linestyle)
     return [(Line2D([], [], color="#666666", linestyle=linestyle, linewidth=1.8), variant)
-            for variant, linestyle in sorted(keys.items(), key=lambda item: item[0])]
+            for variant, linestyle in sorted(keys.items())]
 
 
 # Axis tick labels: exact values ('%g'), unlike the rounded table cells of

@@ -415,14 +415,17 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
         "\"sweep.connections\": protocol line needs at least 2 connections at every point: "
         "each line goes to every other client");
   }
+  // "requests" and "sweep.requests_per_connection" count answered requests,
+  // which a point whose connections are all idle never sends.
+  bool some_point_all_idle = std::any_of(scenario.points.begin(), scenario.points.end(),
+                                         [](const SweepPoint& point) { return point.active == 0; });
   if (FieldReader(reader.Object("sweep"), "sweep").Has("requests_per_connection")) {
     if (scenario.protocol == Protocol::kLine) {
       throw ScenarioError(
           "\"sweep.requests_per_connection\": counts requests answered, and protocol line's "
           "broadcast messages get no answer");
     }
-    if (std::any_of(scenario.points.begin(), scenario.points.end(),
-                    [](const SweepPoint& point) { return point.active == 0; })) {
+    if (some_point_all_idle) {
       throw ScenarioError(
           "\"sweep.requests_per_connection\": needs an active connection at every point; "
           "\"sweep.active\" has 0");
@@ -437,9 +440,7 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
         "\"requests\": counts replies, and protocol line's broadcast messages get none; the "
         "window is \"duration\"");
   }
-  if (scenario.requests > 0 &&
-      std::any_of(scenario.points.begin(), scenario.points.end(),
-                  [](const SweepPoint& point) { return point.active == 0; })) {
+  if (scenario.requests > 0 && some_point_all_idle) {
     throw ScenarioError(
         "\"requests\": needs an active connection at every point; \"sweep.active\" has 0");
   }
