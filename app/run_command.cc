@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/command.h"
+#include "common/clock.h"
 #include "common/net.h"
 #include "common/result_json.h"
 #include "common/stop_signal.h"
@@ -30,6 +31,7 @@ struct RunOptions {
   bool quick = false;
   std::string server_binary;
   std::string io;  // empty: the scenario's "load.io"
+  std::string server_start_timeout = "10s";
 };
 
 std::vector<std::string> AllModelNames() {
@@ -77,6 +79,10 @@ int Run(const RunOptions& options) {
       throw UsageError("--server-binary " + options.server_binary + " is not an executable file");
     }
   }
+  int64_t start_timeout_ns = DurationFlag("--server-start-timeout", options.server_start_timeout);
+  if (start_timeout_ns < 100 * kNanosPerMilli) {
+    throw UsageError("--server-start-timeout must be at least 100ms");
+  }
   if (std::string limit = CheckSweepLimits(scenario); !limit.empty()) {
     throw UsageError(options.scenario + ": " + limit);
   }
@@ -95,6 +101,7 @@ int Run(const RunOptions& options) {
   SweepOptions sweep;
   sweep.out_dir = options.out;
   sweep.server_binary = options.server_binary;
+  sweep.server_start_timeout_ns = start_timeout_ns;
   sweep.progress_line = isatty(STDERR_FILENO);
   SweepOutcome outcome = RunSweep(scenario, calibration, sweep);
   if (!outcome.write_error.empty()) {
@@ -123,7 +130,12 @@ Command AddRunCommand(CLI::App& root) {
       ->capture_default_str();
   app->add_flag("--quick", options->quick, "Use the scenario's short \"quick\" version");
   app->add_option("--server-binary", options->server_binary,
-                  "The c10k executable that serves (default: this one)");
+                  "The c10k executable that serves (default: this one), or a script that execs "
+                  "one (under valgrind, perf record, strace) with the arguments it was given");
+  app->add_option("--server-start-timeout", options->server_start_timeout,
+                  "How long a server may take to print \"listening on\" before its point fails "
+                  "(a --server-binary under valgrind starts slowly)")
+      ->capture_default_str();
   app->add_option("--io", options->io,
                   "The load generator's I/O engine for every point, epoll or uring, instead of "
                   "the scenario's \"load.io\" (default epoll); see `c10k load --help`");

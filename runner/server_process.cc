@@ -11,8 +11,6 @@ namespace c10k {
 
 namespace {
 
-// A server that has not printed "listening on" by then will not.
-constexpr int64_t kStartTimeout = 10 * kNanosPerSecond;
 constexpr int64_t kStopGrace = 5 * kNanosPerSecond;
 
 }  // namespace
@@ -35,7 +33,7 @@ bool ServerProcess::Start(std::string* error) {
   process_ = ChildProcess::Start(options, error);
   if (!process_) return false;
   if (starts_++ > 0) ++restarts_;
-  auto listening = process_->WaitForListening(kStartTimeout, error);
+  auto listening = process_->WaitForListening(launch_.start_timeout_ns, error);
   if (!listening) {
     auto lines = NewLogLines();
     if (error && !lines.empty()) *error += ": " + lines.back();

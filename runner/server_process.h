@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/child_process.h"
+#include "common/clock.h"
 #include "common/net.h"
 
 namespace c10k {
@@ -18,6 +19,8 @@ struct ServerLaunch {
   int pin_cpu = -1;
   std::string log_path;      // the server's stderr goes here
   uint64_t nofile_limit = 0; // the server's RLIMIT_NOFILE; 0: inherited
+  // A server that has not printed "listening on" by then will not.
+  int64_t start_timeout_ns = 10 * kNanosPerSecond;
 };
 
 // A server child process for one model: started, watched between points,

@@ -163,7 +163,9 @@ class ConformanceTest : public ::testing::TestWithParam<ModelAndProtocol> {
       auto sender = Connect();
       WaitUntilBothRegistered(*receiver, *sender);
       ASSERT_TRUE(sender->Send(exchange.request));
-      EXPECT_EQ(receiver->Read(exchange.reply.size()), exchange.reply);
+      // Lines the clients before it sent may still come first: the threads
+      // and reuseport models forward a line from the thread that read it.
+      EXPECT_TRUE(receiver->ReadUntil(exchange.reply)) << "the line did not arrive";
       return;
     }
     auto client = Connect();
@@ -173,16 +175,24 @@ class ConformanceTest : public ::testing::TestWithParam<ModelAndProtocol> {
 
   // Line: a receiver only gets lines sent after the server accepted it. A
   // probe line from the sender that reaches the receiver proves both are in.
+  // The probes are numbered and one sender's lines arrive in order, so once
+  // the receiver has read up to the one it saw, no other is on its way to it.
   void WaitUntilBothRegistered(TestClient& receiver, TestClient& sender) {
     for (int attempt = 0; attempt < 100; ++attempt) {
-      ASSERT_TRUE(sender.Send("probe\n"));
-      if (receiver.ReadAvailable(50).find("probe\n") != std::string::npos) {
-        // Drain probes still in flight.
-        receiver.ReadAvailable(100);
-        return;
-      }
+      std::string probe = "probe " + std::to_string(attempt) + "\n";
+      ASSERT_TRUE(sender.Send(probe));
+      if (receiver.ReadUntil(probe, 50)) return;
     }
     FAIL() << "the receiver never got the sender's lines";
+  }
+
+  // Receivers registered earlier also got the probes sent for later ones: a
+  // last line from the sender, which each reads up to, drops them all.
+  void DropProbes(const std::vector<TestClient*>& receivers, TestClient& sender) {
+    ASSERT_TRUE(sender.Send("end of probes\n"));
+    for (TestClient* receiver : receivers) {
+      ASSERT_TRUE(receiver->ReadUntil("end of probes\n")) << "a receiver missed the sender's line";
+    }
   }
 
   std::optional<ServerProcess> server_;
@@ -298,7 +308,9 @@ TEST_P(ConcurrentConformanceTest, ManyConcurrentClients) {
       receivers.push_back(Connect());
       WaitUntilBothRegistered(*receivers.back(), *sender);
     }
-    for (auto& receiver : receivers) receiver->ReadAvailable(50);  // drop stray probes
+    std::vector<TestClient*> all;
+    for (auto& receiver : receivers) all.push_back(receiver.get());
+    DropProbes(all, *sender);
     Exchange exchange = MakeExchange(protocol(), 5);
     ASSERT_TRUE(sender->Send(exchange.request));
     for (auto& receiver : receivers) EXPECT_EQ(receiver->Read(exchange.reply.size()), exchange.reply);
@@ -472,7 +484,13 @@ TEST_P(LineConformanceTest, EachLineReachesEveryOtherClientNeverItsSender) {
       if (i != j) WaitUntilBothRegistered(*clients[j], *clients[i]);
     }
   }
-  for (auto& client : clients) client->ReadAvailable(100);
+  for (int i = 0; i < 3; ++i) {
+    std::vector<TestClient*> others;
+    for (int j = 0; j < 3; ++j) {
+      if (j != i) others.push_back(clients[j].get());
+    }
+    DropProbes(others, *clients[i]);
+  }
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(clients[i]->Send("from " + std::to_string(i) + "\n"));
   for (int i = 0; i < 3; ++i) {
     // The other two clients' lines, in either order, each read as soon as it

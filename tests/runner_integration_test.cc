@@ -311,6 +311,18 @@ TEST(RunnerIntegrationTest, AServerBinaryThatCannotRunIsRefusedBeforeTheSweep) {
   }
 }
 
+TEST(RunnerIntegrationTest, AServerStartTimeoutThatIsNotADurationIsRefused) {
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "start", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "100ms", "warmup": "0s" })");
+  EXPECT_EQ(
+      RefusedRun({scenario, "--server-start-timeout", "10 minutes"}, dir + "/out"),
+      "c10k run: --server-start-timeout: \"10 minutes\" is not a duration of up to 2500000h; use a "
+      "number with us, ms, s, m or h, e.g. 500ms, 10s, 2m\n");
+  EXPECT_EQ(RefusedRun({scenario, "--server-start-timeout", "50ms"}, dir + "/out"),
+            "c10k run: --server-start-timeout must be at least 100ms\n");
+}
+
 TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStarts) {
   std::string dir = TempDir();
   // 10 x 4096 x 64 MiB = 2.5 TiB of window: more than any machine this runs on.

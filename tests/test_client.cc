@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "common/clock.h"
+
 namespace c10k::testing {
 
 TestClient::TestClient(const SocketAddress& address, int timeout_ms) {
@@ -50,15 +52,24 @@ std::optional<std::string> TestClient::Read(size_t size) {
   return data;
 }
 
-std::optional<std::string> TestClient::ReadUntil(std::string_view delimiter) {
+std::optional<std::string> TestClient::ReadUntil(std::string_view delimiter, int wait_ms) {
   std::string data = std::move(buffered_);
   buffered_.clear();
+  int64_t deadline = MonotonicNanos() + wait_ms * kNanosPerMilli;
   while (true) {
     size_t at = data.find(delimiter);
     if (at != std::string::npos) {
       buffered_ = data.substr(at + delimiter.size());
       data.resize(at + delimiter.size());
       return data;
+    }
+    if (wait_ms >= 0) {
+      int64_t left_ms = (deadline - MonotonicNanos()) / kNanosPerMilli;
+      pollfd wait{fd_.Get(), POLLIN, 0};
+      if (left_ms <= 0 || poll(&wait, 1, static_cast<int>(left_ms)) != 1) {
+        buffered_ = std::move(data);
+        return std::nullopt;
+      }
     }
     char chunk[4096];
     ssize_t n = recv(fd_.Get(), chunk, sizeof chunk, 0);

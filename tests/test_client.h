@@ -28,7 +28,9 @@ class TestClient {
   // Reads exactly `size` bytes; nullopt on EOF, error or timeout first.
   std::optional<std::string> Read(size_t size);
   // Reads until `delimiter` has been seen (inclusive); nullopt otherwise.
-  std::optional<std::string> ReadUntil(std::string_view delimiter);
+  // With `wait_ms`, gives up after that long instead of the client's timeout
+  // and keeps what it read for the next read.
+  std::optional<std::string> ReadUntil(std::string_view delimiter, int wait_ms = -1);
   // True when the server closes the connection (EOF or reset) within the
   // timeout, reading and dropping anything before it.
   bool WaitForClose();
