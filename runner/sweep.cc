@@ -295,14 +295,13 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       progress.Note(model + ": skipped, " + why);
       continue;
     }
-    ServerLaunch launch{binary,
-                        model,
-                        std::string(ProtocolName(scenario.protocol)),
-                        {},
-                        placement.server_cpu,
-                        log_dir + "/" + model + ".log",
-                        scenario.server_nofile,
-                        options.server_start_timeout_ns};
+    ServerLaunch launch{.binary = binary,
+                        .model = model,
+                        .protocol = std::string(ProtocolName(scenario.protocol)),
+                        .pin_cpu = placement.server_cpu,
+                        .log_path = log_dir + "/" + model + ".log",
+                        .nofile_limit = scenario.server_nofile,
+                        .start_timeout_ns = options.server_start_timeout_ns};
     if (scenario.server_threads > 0 && model == "reuseport") {
       launch.extra_args = {"--threads", std::to_string(scenario.server_threads)};
     }
