@@ -33,6 +33,7 @@ struct LoadOptions {
   int active = -1;
   int depth = 1;
   uint32_t requests_per_connection = 0;
+  bool reconnect_on_error = false;
   double rate = 0;
   std::string message_size = "64";
   uint32_t keys = 0;
@@ -265,6 +266,12 @@ LoadConfig BuildConfig(const LoadOptions& given) {
     throw UsageError(
         "--requests-per-connection needs an active connection; with --active 0 none sends");
   }
+  config.reconnect_on_error = options.reconnect_on_error;
+  if (config.reconnect_on_error && config.protocol == Protocol::kLine) {
+    throw UsageError(
+        "--reconnect-on-error replaces request/reply connections; --protocol line's receivers "
+        "are counted from their start");
+  }
   config.warmup_ns = DurationFlag("--warmup", options.warmup);
   config.connect_timeout_ns = DurationFlag("--connect-timeout", options.connect_timeout);
   config.request_timeout_ns = DurationFlag("--timeout", options.timeout);
@@ -366,6 +373,12 @@ Command AddLoadCommand(CLI::App& root) {
                   "(--source-addrs gives it more). Default: keep every connection for the whole "
                   "run")
       ->check(WholeNumberFlag(1, 1'000'000'000));
+  app->add_flag("--reconnect-on-error", options->reconnect_on_error,
+                "When the server closes or resets a connection without announcing it, or a "
+                "request on it times out, count the error as always and open a new connection "
+                "in its place, as wrk does (memtier's --reconnect-on-error); its unanswered "
+                "requests are not sent again. For servers that drop idle or old connections, or "
+                "restart. Default: a lost connection stays closed");
   app->add_option("--rate,-R", options->rate,
                   "Open loop: requests (line: messages) per second in total, each connection on "
                   "its own schedule; latency counted from the scheduled send time. Without it: "
@@ -413,7 +426,7 @@ Command AddLoadCommand(CLI::App& root) {
       ->capture_default_str();
   app->add_option("--timeout", options->timeout,
                   "A request unanswered this long counts as a timeout; its connection is closed "
-                  "and not replaced")
+                  "(and replaced only with --reconnect-on-error)")
       ->capture_default_str();
   app->add_option("--connect-timeout", options->connect_timeout,
                   "A connect not done by then counts as a timeout; if none completed "

@@ -74,8 +74,13 @@ struct LoadConfig {
   uint32_t requests_per_connection = 0;
   int64_t connect_timeout_ns = 5'000'000'000;
   // A request not answered by then is counted as a timeout and its connection
-  // closed (not replaced): the stream can no longer be matched to requests.
+  // closed: the stream can no longer be matched to requests.
   int64_t request_timeout_ns = 5'000'000'000;
+  // --reconnect-on-error: a connection lost to an error (the server closed or
+  // reset it without saying so, a request timed out) is counted as before and
+  // a new one opened in its place, as wrk does and memtier's flag of that
+  // name; false: it stays closed for the rest of the run.
+  bool reconnect_on_error = false;
   double connect_rate = 0;  // connects per second in total; 0: as fast as the server accepts
   std::vector<SocketAddress> source_addrs;  // bind connection i to source_addrs[i % size]
   std::string source_addrs_text;

@@ -120,9 +120,14 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
   // the connections from one that took them and served others instead. Not
   // when connections were being opened again: one reopened a moment before
   // the end is in the queue in passing.
-  if (!during.empty() && result.unaccepted_at_end.value_or(0) > 0 && stats.reconnects == 0) {
+  if (!during.empty() && result.unaccepted_at_end.value_or(0) > 0 && stats.reconnects == 0 &&
+      stats.replaced == 0) {
     during += "; " + std::to_string(*result.unaccepted_at_end) +
               " connections were never accepted (still in the server's accept queue at the end)";
+  }
+  if (!during.empty() && stats.replaced > 0) {
+    during += "; " + std::to_string(stats.replaced) +
+              " lost connections were replaced (--reconnect-on-error)";
   }
   if (!during.empty()) problems += (problems.empty() ? "" : "; ") + during;
   if (stats.delivered < stats.expected_deliveries) {
@@ -276,6 +281,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"duration_s", Seconds(config.duration_ns)},
         {"requests", config.requests},
         {"requests_per_connection", config.requests_per_connection},
+        {"reconnect_on_error", config.reconnect_on_error},
         {"warmup_s", Seconds(config.warmup_ns)},
         {"timeout_s", Seconds(config.request_timeout_ns)},
         {"connect_timeout_s", Seconds(config.connect_timeout_ns)},
@@ -306,6 +312,7 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"not_attempted", stats.not_attempted},
         {"starved", stats.starved},
         {"reconnects", stats.reconnects},
+        {"replaced", stats.replaced},
         {"connect_s", Round(result.connect_s, 0.001)},
         {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
         {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},
@@ -397,6 +404,10 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
     Appendf(summary, "  reconnected %llu times: %s\n",
             static_cast<unsigned long long>(stats.reconnects),
             ReconnectReason(config, stats).c_str());
+  }
+  if (stats.replaced > 0) {
+    Appendf(summary, "  replaced %llu connections lost to errors (--reconnect-on-error)\n",
+            static_cast<unsigned long long>(stats.replaced));
   }
   // Received first: it is the figure wrk calls Transfer/sec.
   Appendf(summary, "  %.0f req/s, %.2f MB/s received, %.2f MB/s sent\n",

@@ -53,6 +53,7 @@ void WorkerStats::Merge(const WorkerStats& o) {
   reconnects_after_close_ended_reply += o.reconnects_after_close_ended_reply;
   reconnects_after_http10 += o.reconnects_after_http10;
   reconnects_by_client += o.reconnects_by_client;
+  replaced += o.replaced;
   errors.Add(o.errors);
   latency.Merge(o.latency);
   latency_uncorrected.Merge(o.latency_uncorrected);

@@ -61,6 +61,9 @@ struct WorkerStats {
   // Of those, the ones the generator made itself: the connection had carried
   // its --requests-per-connection.
   uint64_t reconnects_by_client = 0;
+  // Connections opened in place of ones lost to an error (counted in
+  // `errors`), with --reconnect-on-error. Not in `reconnects`.
+  uint64_t replaced = 0;
   ErrorCounts errors;
   Histogram latency;              // corrected (from intended send time)
   Histogram latency_uncorrected;  // from actual send time

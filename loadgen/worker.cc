@@ -58,20 +58,7 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
     // them 0..active-1.
     int64_t active_index = number * active / total;
     connection.active = active_index != (number + 1) * active / total;
-    if (connection.active || Line()) {
-      ClientCodecOptions options;
-      options.message_size = config.message_size;
-      options.stream_seed = static_cast<uint64_t>(number) * 7919;
-      options.keys = config.keys;
-      options.ratio = config.ratio;
-      options.http_host = config.target_text;
-      options.http_method = config.http_method;
-      options.http_path = config.http_path;
-      options.http_body = config.http_body;
-      options.http_headers = config.http_headers;
-      options.sender = connection.number;
-      connection.codec = MakeClientCodec(config.protocol, options);
-    }
+    if (connection.active || Line()) connection.codec = MakeCodec(connection);
     if (connection.active) {
       connection.ring = static_cast<uint32_t>(active_here * depth_);
       ++active_here;
@@ -93,6 +80,21 @@ Worker::Worker(const LoadConfig& config, int first, int stride, RunClock& clock,
     connect_interval_ns_ = std::max<int64_t>(
         1, static_cast<int64_t>(config.threads * kNanosPerSecond / config.connect_rate));
   }
+}
+
+std::unique_ptr<ClientCodec> Worker::MakeCodec(const Connection& connection) const {
+  ClientCodecOptions options;
+  options.message_size = config_.message_size;
+  options.stream_seed = static_cast<uint64_t>(connection.number) * 7919;
+  options.keys = config_.keys;
+  options.ratio = config_.ratio;
+  options.http_host = config_.target_text;
+  options.http_method = config_.http_method;
+  options.http_path = config_.http_path;
+  options.http_body = config_.http_body;
+  options.http_headers = config_.http_headers;
+  options.sender = connection.number;
+  return MakeClientCodec(config_.protocol, options);
 }
 
 Worker::~Worker() = default;

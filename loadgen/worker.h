@@ -108,6 +108,8 @@ class Worker final : private StampSink, private RingSink {
   void FailEveryConnect(int error);
   void GiveUpUnstartedConnects();
   void Reopen(Connection& connection, int64_t now);
+  void Replace(Connection& connection, int64_t now);
+  void OpenAgain(Connection& connection, int64_t now);
   void ContinueReopen(Connection& connection, int64_t now);
   void FinishReopen(Connection& connection, int64_t now);
 
@@ -153,7 +155,10 @@ class Worker final : private StampSink, private RingSink {
   void ExpireRequests(int64_t now);
   void SetInterest(Connection& connection, uint8_t interest);
   void Fail(Connection& connection, int error);
+  void Lose(Connection& connection, int error, int64_t now);
+  void CloseOrReplace(Connection& connection, int64_t now);
   void Close(Connection& connection);
+  std::unique_ptr<ClientCodec> MakeCodec(const Connection& connection) const;
   uint32_t IndexOf(const Connection& connection) const {
     return static_cast<uint32_t>(&connection - connections_.data());
   }

@@ -168,6 +168,21 @@ void Worker::Reopen(Connection& connection, int64_t now) {
   uint32_t unanswered = connection.in_flight;
   Close(connection);
   connection.in_flight = unanswered;
+  OpenAgain(connection, now);
+}
+
+void Worker::Replace(Connection& connection, int64_t now) {
+  // --reconnect-on-error. The lost socket's unanswered requests are not sent
+  // again (the server may have acted on them), and its codec still expects
+  // their replies: the new socket starts with a fresh one, as a new
+  // connection would.
+  ++stats_.replaced;
+  Close(connection);
+  if (connection.codec) connection.codec = MakeCodec(connection);
+  OpenAgain(connection, now);
+}
+
+void Worker::OpenAgain(Connection& connection, int64_t now) {
   connection.reopening = true;
   connection.input.Clear();
   ContinueReopen(connection, now);

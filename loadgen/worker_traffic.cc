@@ -116,7 +116,7 @@ void Worker::Flush(Connection& connection, int64_t now) {
       SetInterest(connection, kReadableInterest | kWritableInterest);
       return;
     }
-    Fail(connection, result.error);
+    Lose(connection, result.error, now);
     return;
   }
   SetInterest(connection, kReadableInterest);
@@ -155,7 +155,7 @@ void Worker::ReadReplies(Connection& connection, int64_t now) {
     return;
   }
   if (result.status == IoStatus::kError) {
-    Fail(connection, result.error);
+    Lose(connection, result.error, now);
     return;
   }
   ReplyBytes(connection, std::string_view(read_chunk_.data(), result.bytes), now);
@@ -247,7 +247,7 @@ void Worker::ServerClosed(Connection& connection, int64_t now) {
   if (connection.codec && !Line()) parse = connection.codec->EndOfStream();
   if (parse.completed == 0) {
     ++stats_.errors.closed_by_server;
-    Close(connection);
+    CloseOrReplace(connection, now);
     return;
   }
   if (!CountParse(connection, parse, {}, now)) return;
@@ -338,7 +338,7 @@ void Worker::ExpireRequests(int64_t now) {
     // replies to later requests: count every request in flight and give up
     // on the connection.
     stats_.errors.timeout += connection.in_flight;
-    Close(connection);
+    CloseOrReplace(connection, now);
   }
 }
 
@@ -353,9 +353,26 @@ void Worker::SetInterest(Connection& connection, uint8_t interest) {
 }
 
 void Worker::Fail(Connection& connection, int error) {
-  // An open connection's error, or a reopen's connect.
+  // A reopen's connect: the server is gone or out of room, so the connection
+  // stays closed even with --reconnect-on-error.
   stats_.errors.Count(error);
   Close(connection);
+}
+
+void Worker::Lose(Connection& connection, int error, int64_t now) {
+  // An open connection's error: reset by the server, a send that failed.
+  stats_.errors.Count(error);
+  CloseOrReplace(connection, now);
+}
+
+void Worker::CloseOrReplace(Connection& connection, int64_t now) {
+  // Replaced only while requests still go out: after the window nothing
+  // would use the new connection.
+  if (config_.reconnect_on_error && now < measure_end_ns_) {
+    Replace(connection, now);
+  } else {
+    Close(connection);
+  }
 }
 
 void Worker::Close(Connection& connection) {

@@ -39,7 +39,10 @@ void Worker::OpenRing() {
   // submits it) and cost a second io_uring_enter per batch, ~0.45 us per
   // request at 50 connections. Line messages get no replies, and deeper
   // pipelines send while earlier replies are outstanding: those sends report.
-  replies_confirm_sends_ = depth_ == 1 && !Line();
+  // So do the sends of a run that replaces lost connections: a socket the
+  // server dropped leaves its last send unconfirmed, and the new socket,
+  // which takes the same token, must wait for that send's completion.
+  replies_confirm_sends_ = depth_ == 1 && !Line() && !config_.reconnect_on_error;
 }
 
 int Worker::WaitOnRing(epoll_event* events, int max_events, int64_t deadline_ns, int64_t now) {
@@ -111,7 +114,7 @@ void Worker::OnReceived(Connection& connection, const RingCompletion& completion
   } else if (completion.result == 0) {
     ServerClosed(connection, now);
   } else if (completion.result != -ENOBUFS) {
-    Fail(connection, -completion.result);
+    Lose(connection, -completion.result, now);
   }
   // The kernel stopped the multishot receive (the buffer pool ran dry, or it
   // chose to): every buffer of this batch is back before the next submit, so
@@ -129,7 +132,7 @@ void Worker::OnSent(Connection& connection, int result, int64_t now) {
     return;
   }
   if (result < 0) {
-    Fail(connection, -result);
+    Lose(connection, -result, now);
     return;
   }
   if (InWindow(now)) stats_.bytes_sent += static_cast<uint64_t>(result);

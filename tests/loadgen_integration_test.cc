@@ -505,6 +505,103 @@ TEST_P(LoadIoTest, ServerKilledMidRunEndsOnTimeWithErrorsCounted) {
   EXPECT_NEAR(run["measured_s"].get<double>(), 3.0, 0.1);
 }
 
+TEST_P(LoadIoTest, UnannouncedClosesAreReplacedWithReconnectOnError) {
+  // The fake server echoes five messages on each connection, then closes it
+  // without a word. Without the flag the run carries those five and no more;
+  // with it every lost connection is replaced and traffic goes on, each new
+  // socket with a fresh codec (the old one still waited for the reply the
+  // close swallowed, which would read as mismatches on the new socket).
+  auto server = StartFakeServer("echo-close");
+  ASSERT_TRUE(server);
+  for (bool reconnect : {false, true}) {
+    SCOPED_TRACE(reconnect ? "--reconnect-on-error" : "without the flag");
+    std::string json = TempDir() + "/replaced.json";
+    std::vector<std::string> args = {"load", "--target", server->address_text, "-c", "4",
+                                     "-d",   "500ms",    "--warmup",           "0s", "--json",
+                                     json};
+    if (reconnect) args.push_back("--reconnect-on-error");
+    auto load = RunC10k(WithIo(args));
+    EXPECT_EQ(load.status.code, 1) << load.status.Describe() << "\n" << load.out;
+    auto run = OnlyRun(json);
+    EXPECT_EQ(run["status"], "error");
+    EXPECT_EQ(run["params"]["reconnect_on_error"], reconnect);
+    uint64_t requests = run["throughput"]["requests"].get<uint64_t>();
+    uint64_t replaced = run["connections"]["replaced"].get<uint64_t>();
+    uint64_t lost =
+        run["errors"]["closed_by_server"].get<uint64_t>() + run["errors"]["reset"].get<uint64_t>();
+    if (!reconnect) {
+      EXPECT_LE(requests, 4u * 5u);
+      EXPECT_EQ(replaced, 0u);
+      EXPECT_EQ(load.out.find("lost to errors"), std::string::npos) << load.out;
+      continue;
+    }
+    EXPECT_GT(requests, 4u * 5u * 10u) << run["connections"];
+    EXPECT_EQ(run["verify"]["mismatches"], 0u) << run["verify"];
+    // Each connection lost in the window was replaced; one lost after it
+    // (at most one per connection) was not.
+    EXPECT_LE(replaced, lost) << run["errors"];
+    EXPECT_GE(replaced + 4, lost) << run["errors"];
+    EXPECT_EQ(run["connections"]["reconnects"], 0u) << "not reconnects the server announced";
+    EXPECT_NE(load.out.find("\n  replaced " + std::to_string(replaced) +
+                            " connections lost to errors (--reconnect-on-error)\n"),
+              std::string::npos)
+        << load.out;
+    EXPECT_NE(
+        run["reason"].get<std::string>().find(
+            std::to_string(replaced) + " lost connections were replaced (--reconnect-on-error)"),
+        std::string::npos)
+        << run["reason"];
+  }
+  server->process.Stop(SIGTERM, 10 * kNanosPerSecond);
+}
+
+TEST_P(LoadIoTest, AReplacementTheServerRefusesStaysClosed) {
+  // A killed server resets its connections, and their replacements are
+  // refused: each connection is lost once and tried once more, not retried
+  // in a loop, and the run ends on time.
+  auto test = LoadInProgress::Start(
+      WithIo({"-c", "20", "-d", "2s", "--warmup", "0s", "--reconnect-on-error"}));
+  ASSERT_TRUE(test);
+  usleep(500'000);
+  test->Server().Stop(SIGKILL, 5 * kNanosPerSecond);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1) << status->Describe();
+  EXPECT_LT(test->SecondsSinceStart(), 2.0 + 2.0);
+  auto run = test->Run();
+  // Every loss is replaced and every connection's last replacement failed,
+  // refused (or reset, when it reached the dying server's backlog): one
+  // error more per connection than there were replacements. A refused
+  // replacement tried again would be replaced, not an error that ends it.
+  uint64_t replaced = run["connections"]["replaced"].get<uint64_t>();
+  uint64_t errors = 0;
+  for (const auto& [kind, count] : run["errors"].items()) errors += count.get<uint64_t>();
+  EXPECT_GE(replaced, 20u) << run["connections"];
+  EXPECT_EQ(errors, replaced + 20) << run["errors"] << " replaced " << replaced;
+  EXPECT_GT(run["errors"]["refused"].get<uint64_t>(), 0u) << run["errors"];
+  EXPECT_NE(run["reason"].get<std::string>().find(" reconnects refused"), std::string::npos)
+      << run["reason"];
+}
+
+TEST_P(LoadIoTest, TimedOutConnectionsAreReplacedWithReconnectOnError) {
+  // A stopped server still completes connects (the kernel accepts into its
+  // backlog), so each replacement times out in turn: more timeouts than the
+  // connections, every one replaced while the window lasts.
+  auto test = LoadInProgress::Start(WithIo(
+      {"-c", "4", "-d", "2s", "--warmup", "0s", "--timeout", "200ms", "--reconnect-on-error"}));
+  ASSERT_TRUE(test);
+  usleep(300'000);
+  kill(test->Server().Pid(), SIGSTOP);
+  auto status = test->Finish();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1) << status->Describe();
+  auto run = test->Run();
+  EXPECT_GT(run["errors"]["timeout"].get<uint64_t>(), 4u) << run["errors"];
+  EXPECT_GT(run["connections"]["replaced"].get<uint64_t>(), 4u) << run["connections"];
+  kill(test->Server().Pid(), SIGCONT);
+  EXPECT_TRUE(test->Server().Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
 TEST_P(LoadIoTest, StoppedServerYieldsTimeoutsAndTheRunEndsOnTime) {
   auto test = LoadInProgress::Start(
       WithIo({"-c", "10", "-d", "3s", "--warmup", "0s", "--timeout", "500ms"}));
@@ -1165,6 +1262,12 @@ TEST(LoadgenIntegrationTest, RequestsNeedsACountOfRepliesToEndAt) {
   for (const char* count : {"0", "-5", "1e3", "lots", "1000000000001"}) {
     EXPECT_NE(RefusedLoad({"--requests", count}).find("--requests"), std::string::npos) << count;
   }
+}
+
+TEST(LoadgenIntegrationTest, ReconnectOnErrorIsForRequestReplyProtocols) {
+  EXPECT_EQ(RefusedLoad({"--protocol", "line", "--rate", "10", "--reconnect-on-error"}),
+            "c10k load: --reconnect-on-error replaces request/reply connections; --protocol "
+            "line's receivers are counted from their start\n");
 }
 
 TEST(LoadgenIntegrationTest, RequestsPerConnectionNeedsRequestsThatAreAnswered) {
