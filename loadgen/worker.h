@@ -39,7 +39,10 @@ class Worker final : private StampSink, private RingSink {
   WorkerStats& Stats() { return stats_; }
 
  private:
-  enum class State : uint8_t { kNotStarted, kConnecting, kOpen, kClosed };
+  // kClosing: the server's last reply said it closes the connection; the
+  // generator waits for its FIN before opening the next, so that the close is
+  // the server's and so is the port left in TIME_WAIT.
+  enum class State : uint8_t { kNotStarted, kConnecting, kOpen, kClosing, kClosed };
   static constexpr uint8_t kReadableInterest = 1;
   static constexpr uint8_t kWritableInterest = 2;
 
@@ -62,6 +65,7 @@ class Worker final : private StampSink, private RingSink {
     uint32_t oldest = 0;  // ring position of the oldest request in flight
     uint32_t in_flight = 0;
     int64_t connect_started_ns = 0;
+    int64_t closing_since_ns = 0;   // kClosing: when the reply announced the close
     int64_t next_intended_ns = 0;   // open loop: this connection's next slot
     uint64_t window_completed = 0;  // replies received in the measured window
     uint64_t window_sent = 0;       // line: messages sent for the window
@@ -108,6 +112,7 @@ class Worker final : private StampSink, private RingSink {
   void FailEveryConnect(int error);
   void GiveUpUnstartedConnects();
   void Reopen(Connection& connection, int64_t now);
+  void NewSocket(Connection& connection, int64_t now);
   void Replace(Connection& connection, int64_t now);
   void OpenAgain(Connection& connection, int64_t now);
   void ContinueReopen(Connection& connection, int64_t now);
@@ -144,6 +149,8 @@ class Worker final : private StampSink, private RingSink {
   void AfterReplies(Connection& connection, const ReplyParse& parse, int64_t now);
   // The server closed the connection (a read of 0 bytes).
   void ServerClosed(Connection& connection, int64_t now);
+  void AwaitServerClose(Connection& connection, int64_t now);
+  void ReadUntilServerCloses(Connection& connection, int64_t now);
   bool CompleteReplies(Connection& connection, uint32_t completed, int64_t now);
   // --requests: whether a reply completed in the window is one of the N
   // (every worker's together); the N-th ends the window.

@@ -165,6 +165,12 @@ void Worker::FinishConnect(Connection& connection, int64_t now) {
 
 void Worker::Reopen(Connection& connection, int64_t now) {
   ++stats_.reconnects;
+  NewSocket(connection, now);
+}
+
+void Worker::NewSocket(Connection& connection, int64_t now) {
+  // The requests this socket left unanswered stay in flight, to go again on
+  // the new one (FinishReopen).
   uint32_t unanswered = connection.in_flight;
   Close(connection);
   connection.in_flight = unanswered;

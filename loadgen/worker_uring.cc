@@ -103,6 +103,18 @@ void Worker::OnCompletion(const RingCompletion& completion, int64_t now) {
 
 void Worker::OnReceived(Connection& connection, const RingCompletion& completion, int64_t now) {
   if (completion.ended) connection.receive_armed = false;
+  if (connection.state == State::kClosing) {
+    // Bytes after the reply that announced the close answer nothing.
+    if (completion.result == 0 || (completion.result < 0 && completion.result != -ENOBUFS)) {
+      NewSocket(connection, now);
+      return;
+    }
+    if (completion.ended) {
+      ring_->Receive(connection.fd.Get(), IndexOf(connection));
+      connection.receive_armed = true;
+    }
+    return;
+  }
   // A connection closed meanwhile: this is its receive ending, which a
   // connection being opened again may have waited for.
   if (connection.state != State::kOpen) {
@@ -119,7 +131,8 @@ void Worker::OnReceived(Connection& connection, const RingCompletion& completion
   // The kernel stopped the multishot receive (the buffer pool ran dry, or it
   // chose to): every buffer of this batch is back before the next submit, so
   // it can be armed again at once.
-  if (completion.ended && connection.state == State::kOpen) {
+  if (completion.ended &&
+      (connection.state == State::kOpen || connection.state == State::kClosing)) {
     ring_->Receive(connection.fd.Get(), IndexOf(connection));
     connection.receive_armed = true;
   }

@@ -757,7 +757,7 @@ TEST_P(LoadIoTest, HttpConnectionsAskTheServerToCloseThemSoItsPortsWait) {
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/http-churn.json";
   auto load = RunC10k(WithIo({"load", "--target", server->address_text, "--protocol", "http", "-c",
-                              "20", "-d", "300ms", "--warmup", "0s", "--requests-per-connection",
+                              "20", "-d", "1s", "--warmup", "0s", "--requests-per-connection",
                               "2", "--source-addrs", "127.0.0.2", "--json", json}));
   EXPECT_TRUE(load.status.Clean()) << load.status.Describe() << "\n" << load.out;
   auto run = OnlyRun(json);
@@ -772,10 +772,11 @@ TEST_P(LoadIoTest, HttpConnectionsAskTheServerToCloseThemSoItsPortsWait) {
       << load.out;
   TimeWaits waits = TimeWaitsAt(server->address.Port());
   EXPECT_GT(waits.server_side, reconnects / 2) << waits.client_side << " " << reconnects;
-  // A few the generator closes at the moment the server does (it reopens on
-  // reading the reply, when the server's close may not have come yet: about
-  // 1% here), and its 20 last connections itself.
-  EXPECT_LT(waits.client_side, reconnects / 10) << waits.server_side << " " << reconnects;
+  // The generator waits for the server's FIN before it closes, so only its
+  // 20 last connections, which it closes itself as the run ends, wait here.
+  // Reopening on the reply alone left 1 in 200 closes' ports here with
+  // --io uring, 80 in a second of this run.
+  EXPECT_LE(waits.client_side, 20u) << waits.server_side << " " << reconnects;
 }
 
 TEST_P(LoadIoTest, ReconnectsOutOfPortsAreReportedInWords) {
