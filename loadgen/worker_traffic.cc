@@ -226,12 +226,7 @@ void Worker::AfterReplies(Connection& connection, const ReplyParse& parse, int64
     if (SocketDone(connection)) {
       ++stats_.reconnects_by_client;
     }
-    // A reply the close itself ended has had its FIN already.
-    if (connection.state == State::kClosing) {
-      Reopen(connection, now);
-    } else {
-      AwaitServerClose(connection, now);
-    }
+    AwaitServerClose(connection, now);
     return;
   }
   if (SocketDone(connection)) {
@@ -266,8 +261,9 @@ void Worker::ServerClosed(Connection& connection, int64_t now) {
   }
   if (!CountParse(connection, parse, {}, now)) return;
   if (connection.active) ++stats_.reconnects_after_close_ended_reply;
-  connection.state = State::kClosing;
   AfterReplies(connection, parse, now);
+  // The FIN that reply now waits for is the one just read.
+  if (connection.state == State::kClosing) NewSocket(connection, now);
 }
 
 void Worker::AwaitServerClose(Connection& connection, int64_t now) {
