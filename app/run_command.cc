@@ -31,7 +31,7 @@ struct RunOptions {
   bool quick = false;
   std::string server_binary;
   std::string io;  // empty: the scenario's "load.io"
-  std::string server_start_timeout = "10s";
+  std::string server_start_timeout = FormatDuration(kDefaultServerStartTimeout);
 };
 
 std::vector<std::string> AllModelNames() {

@@ -10,6 +10,10 @@
 
 namespace c10k {
 
+// A server that has not printed "listening on" by then will not (c10k run
+// --server-start-timeout).
+constexpr int64_t kDefaultServerStartTimeout = 10 * kNanosPerSecond;
+
 // How the runner starts one model's server.
 struct ServerLaunch {
   std::string binary;        // the c10k executable that serves
@@ -19,8 +23,7 @@ struct ServerLaunch {
   int pin_cpu = -1;
   std::string log_path;      // the server's stderr goes here
   uint64_t nofile_limit = 0; // the server's RLIMIT_NOFILE; 0: inherited
-  // A server that has not printed "listening on" by then will not.
-  int64_t start_timeout_ns = 10 * kNanosPerSecond;
+  int64_t start_timeout_ns = kDefaultServerStartTimeout;
 };
 
 // A server child process for one model: started, watched between points,

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "runner/calibration.h"
 #include "runner/scenario.h"
+#include "runner/server_process.h"
 
 namespace c10k {
 
 struct SweepOptions {
   std::string out_dir = "results";
   std::string server_binary;  // the c10k that serves; default: this executable
-  int64_t server_start_timeout_ns = 10 * kNanosPerSecond;  // to print "listening on"
+  int64_t server_start_timeout_ns = kDefaultServerStartTimeout;  // to print "listening on"
   bool progress_line = false; // redraw one line on a TTY instead of a line per point
 };
 
