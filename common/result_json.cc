@@ -197,6 +197,10 @@ nlohmann::json MakeContext() {
 }
 
 nlohmann::json LatencySummaryJson(const Histogram& histogram) {
+  if (histogram.Count() == 0) {
+    return {{"p50", nullptr},  {"p90", nullptr}, {"p99", nullptr},
+            {"p999", nullptr}, {"max", nullptr}, {"mean", nullptr}};
+  }
   return {
       {"p50", NanosToMicros(histogram.Percentile(50))},
       {"p90", NanosToMicros(histogram.Percentile(90))},
@@ -205,6 +209,11 @@ nlohmann::json LatencySummaryJson(const Histogram& histogram) {
       {"max", NanosToMicros(histogram.Max())},
       {"mean", std::round(histogram.Mean()) / 1000.0},
   };
+}
+
+nlohmann::json PercentileMicrosJson(const Histogram& histogram, double percentile) {
+  if (histogram.Count() == 0) return nullptr;
+  return NanosToMicros(histogram.Percentile(percentile));
 }
 
 nlohmann::json HistogramBucketsJson(const Histogram& histogram) {

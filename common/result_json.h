@@ -58,8 +58,12 @@ nlohmann::json ReadJsonFile(const std::string& path);
 // caller to fill.
 nlohmann::json MakeContext();
 
-// {"p50","p90","p99","p999","max","mean"} in microseconds.
+// {"p50","p90","p99","p999","max","mean"} in microseconds; each null when the
+// histogram is empty (nothing completed), since 0 would be a latency measured.
 nlohmann::json LatencySummaryJson(const Histogram& histogram);
+
+// The histogram's percentile in microseconds, or null when it is empty.
+nlohmann::json PercentileMicrosJson(const Histogram& histogram, double percentile);
 
 // [[upper_us, count], ...] over non-empty buckets: merges exactly.
 nlohmann::json HistogramBucketsJson(const Histogram& histogram);

@@ -51,6 +51,10 @@ void Appendf(std::string& out, const char* format, Args... args) {
 }
 
 void AppendLatencyLine(std::string& out, const char* label, const Histogram& histogram) {
+  if (histogram.Count() == 0) {
+    Appendf(out, "  %s none: no request completed\n", label);
+    return;
+  }
   Appendf(out, "  %s p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  mean %.1f\n", label,
           histogram.Percentile(50) / 1e3, histogram.Percentile(90) / 1e3,
           histogram.Percentile(99) / 1e3, histogram.Percentile(99.9) / 1e3, histogram.Max() / 1e3,
@@ -263,7 +267,11 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
   for (size_t i = 0; i < result.timeseries.size() && i < seconds_run; ++i) {
     const SecondSummary& second = result.timeseries[i];
     timeseries.push_back(
-        {{"t_s", i + 1}, {"requests", second.requests}, {"p99_us", NanosToMicros(second.p99_ns)}});
+        {{"t_s", i + 1},
+         {"requests", second.requests},
+         // A second in which nothing completed has no latency (a stall, not 0).
+         {"p99_us", second.requests > 0 ? nlohmann::json(NanosToMicros(second.p99_ns))
+                                        : nlohmann::json(nullptr)}});
   }
   nlohmann::json run = {
       {"model", config.label.empty() ? "external" : config.label},
@@ -314,9 +322,11 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"reconnects", stats.reconnects},
         {"replaced", stats.replaced},
         {"connect_s", Round(result.connect_s, 0.001)},
-        {"connect_p50_us", NanosToMicros(stats.connect_latency.Percentile(50))},
-        {"connect_p99_us", NanosToMicros(stats.connect_latency.Percentile(99))},
-        {"connect_max_us", NanosToMicros(stats.connect_latency.Max())}}},
+        {"connect_p50_us", PercentileMicrosJson(stats.connect_latency, 50)},
+        {"connect_p99_us", PercentileMicrosJson(stats.connect_latency, 99)},
+        {"connect_max_us", stats.connect_latency.Count() > 0
+                               ? nlohmann::json(NanosToMicros(stats.connect_latency.Max()))
+                               : nlohmann::json(nullptr)}}},
       {"errors",
        {{"refused", stats.errors.refused},
         {"reset", stats.errors.reset},
@@ -398,8 +408,12 @@ std::string LoadSummaryText(const LoadConfig& config, const LoadResult& result,
           static_cast<unsigned long long>(stats.established), config.connections,
           config.ActiveConnections(), load.c_str(), RequestText(config).c_str(),
           config.requests > 0 ? 3 : 1, result.measured_s, ended.c_str());
-  Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
-          stats.connect_latency.Percentile(99) / 1e3);
+  if (stats.connect_latency.Count() > 0) {
+    Appendf(summary, "  connected in %.3f s (connect p99 %.0f us)\n", result.connect_s,
+            stats.connect_latency.Percentile(99) / 1e3);
+  } else {
+    Appendf(summary, "  no connection established (%.3f s)\n", result.connect_s);
+  }
   if (stats.reconnects > 0) {
     Appendf(summary, "  reconnected %llu times: %s\n",
             static_cast<unsigned long long>(stats.reconnects),

@@ -489,7 +489,8 @@ def _timeline_chart(document, most, series_list):
         # The rate line carries the series id, the p99 line its -secondary.
         rate_ax.plot([t for t, _, _ in points], [rate for _, rate, _ in points], label=label,
                      gid=series.gid, **common)
-        p99 = [(t, micros) for t, _, micros in points if micros > 0]
+        # A second in which nothing completed has no p99 (null): a gap, not 0.
+        p99 = [(t, micros) for t, _, micros in points if micros]
         p99_ax.plot([t for t, _ in p99], [micros for _, micros in p99],
                     gid=f"{series.gid}-secondary", **common)
     rate_ax.set_ylim(bottom=0)

@@ -200,11 +200,14 @@ std::string PointNumbers(const Json& run) {
   if (run["params"].value("active", 1) == 0) {
     numbers = "all idle";
   } else {
-    std::snprintf(text, sizeof text, "%.0f %s, p99 %.0f us",
-                  run["throughput"]["requests_per_s"].get<double>(),
-                  run.value("protocol", "") == "line" ? "deliveries/s" : "req/s",
-                  run["latency_us"]["p99"].get<double>());
+    std::snprintf(text, sizeof text, "%.0f %s", run["throughput"]["requests_per_s"].get<double>(),
+                  run.value("protocol", "") == "line" ? "deliveries/s" : "req/s");
     numbers = text;
+    // p99 is null when nothing completed.
+    if (const Json& p99 = run["latency_us"]["p99"]; p99.is_number()) {
+      std::snprintf(text, sizeof text, ", p99 %.0f us", p99.get<double>());
+      numbers += text;
+    }
   }
   if (run.contains("cpu") && run["cpu"].contains("server_cpu_pct")) {
     std::snprintf(text, sizeof text, ", server CPU %.0f%%",

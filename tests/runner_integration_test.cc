@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadFile;
+using testing::SchemaComplaint;
 using testing::TempDir;
 
 std::string WriteScenario(const std::string& dir, const std::string& text) {
@@ -46,23 +47,6 @@ std::string RefusedRun(std::vector<std::string> args, const std::string& out) {
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
   EXPECT_TRUE(ResultFiles(out).empty());
   return message;
-}
-
-// Runs tests/validate_schema.py on `document`; returns its complaint or "".
-std::string SchemaComplaint(const std::string& document) {
-  std::string out = TempDir() + "/validate.out";
-  ChildOptions options;
-  options.argv = {"/usr/bin/python3", std::string(testing::kSourceDir) + "/tests/validate_schema.py",
-                  std::string(testing::kSourceDir) + "/results/schema.json", document};
-  options.stderr_path = out;
-  std::string error;
-  auto child = ChildProcess::Start(options, &error);
-  if (!child) return "cannot start the validator: " + error;
-  std::string printed;
-  while (auto line = child->ReadLine(60 * kNanosPerSecond)) printed += *line + "\n";
-  auto status = child->WaitExit(60 * kNanosPerSecond);
-  if (!status || !status->Clean()) return printed + ReadFile(out) + "(validator: not clean)";
-  return "";
 }
 
 // Every process whose parent is `pid` (from /proc/PID/task/*/children).

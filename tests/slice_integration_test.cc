@@ -12,6 +12,7 @@ namespace {
 
 using testing::ReadFile;
 using testing::RunC10k;
+using testing::SchemaComplaint;
 using testing::StartServer;
 using testing::TempDir;
 
@@ -129,6 +130,16 @@ TEST(SliceIntegrationTest, RefusedTargetIsAnErrorWithExitOne) {
   EXPECT_NE(run["reason"].get<std::string>().find("0 of 5 connections established"),
             std::string::npos)
       << run["reason"];
+  // Nothing connected or completed, so no latency was measured: null, not 0.
+  for (const char* percentile : {"p50", "p90", "p99", "p999", "max", "mean"}) {
+    EXPECT_TRUE(run["latency_us"][percentile].is_null()) << run["latency_us"];
+  }
+  EXPECT_TRUE(run["connections"]["connect_p99_us"].is_null()) << run["connections"];
+  for (const auto& second : run["timeseries"]) EXPECT_TRUE(second["p99_us"].is_null()) << second;
+  EXPECT_NE(load.out.find("no connection established"), std::string::npos) << load.out;
+  EXPECT_NE(load.out.find("latency us: none: no request completed"), std::string::npos) << load.out;
+  EXPECT_EQ(load.out.find("p50 0.0"), std::string::npos) << load.out;
+  EXPECT_EQ(SchemaComplaint(json), "");
 }
 
 // Bad input: one clear line on stderr, exit 2, no JSON written.

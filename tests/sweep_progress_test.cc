@@ -47,5 +47,13 @@ TEST(SweepProgressTest, APointsLineSaysWhatItMeasured) {
   EXPECT_EQ(PointNumbers(unsampled), "999000 req/s, p99 8126 us");
 }
 
+TEST(SweepProgressTest, APointWithNoRepliesHasNoP99) {
+  // A model past its ceiling can complete nothing: its p99 is null, not 0.
+  nlohmann::json nothing = PointRun("echo", 1000);
+  nothing["throughput"]["requests_per_s"] = 0.0;
+  nothing["latency_us"]["p99"] = nullptr;
+  EXPECT_EQ(PointNumbers(nothing), "0 req/s, server CPU 97%");
+}
+
 }  // namespace
 }  // namespace c10k

@@ -135,4 +135,21 @@ bool WriteFile(const std::string& path, std::string_view bytes) {
   return static_cast<bool>(out.flush());
 }
 
+std::string SchemaComplaint(const std::string& document) {
+  std::string out = TempDir() + "/validate.out";
+  ChildOptions options;
+  options.argv = {"/usr/bin/python3",
+                  std::string(testing::kSourceDir) + "/tests/validate_schema.py",
+                  std::string(testing::kSourceDir) + "/results/schema.json", document};
+  options.stderr_path = out;
+  std::string error;
+  auto child = ChildProcess::Start(options, &error);
+  if (!child) return "cannot start the validator: " + error;
+  std::string printed;
+  while (auto line = child->ReadLine(60 * kNanosPerSecond)) printed += *line + "\n";
+  auto status = child->WaitExit(60 * kNanosPerSecond);
+  if (!status || !status->Clean()) return printed + ReadFile(out) + "(validator: not clean)";
+  return "";
+}
+
 }  // namespace c10k::testing

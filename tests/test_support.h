@@ -60,6 +60,10 @@ std::string Which(const std::string& program);
 // A fresh directory under /tmp for one test's files, removed at exit.
 std::string TempDir();
 
+// Runs tests/validate_schema.py on the results document at `path`; returns
+// its complaint, or "" when the document is valid.
+std::string SchemaComplaint(const std::string& path);
+
 // The whole content of a file ("" if missing).
 std::string ReadFile(const std::string& path);
 // Writes `bytes` to `path` (replacing it); false if it could not.

@@ -269,6 +269,21 @@ class TimelineTest(unittest.TestCase):
             ids = {element.get("id") for element in ElementTree.parse(svg).iter()}
             self.assertTrue({"series-epoll", "series-epoll-secondary"} <= ids, ids)
 
+    def test_a_second_in_which_nothing_completed_is_a_gap_in_p99(self):
+        # A stall: the load generator writes that second's p99 as null.
+        document = read_json(os.path.join(REPO, "tests", "fixtures", "load-timeline.json"))
+        stalled = document["runs"][0]["timeseries"][2]
+        stalled.update({"requests": 0, "p99_us": None})
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "stall.json")
+            with open(path, "w", encoding="utf-8") as out:
+                json.dump(document, out)
+            result = run_script("plot.py", path, "--out", directory, "--format", "svg")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(os.path.exists(os.path.join(directory, "load-timeline.svg")))
+        points = charts._per_second(document["runs"][0])
+        self.assertEqual([rate for _, rate, _ in points][2], 0.0)
+
     def test_a_sweep_shows_every_model_at_its_most_connections(self):
         # The curve fixture's windows are half a second; give its 5,000
         # connection points three and a half, and one point at 1,000 a
