@@ -175,9 +175,8 @@ LoadConfig BuildConfig(const LoadOptions& given) {
   LoadConfig config;
   auto target = ParseHostPort(options.target);
   if (!target) {
-    throw UsageError(
-        "--target \"" + options.target +
-        "\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080");
+    throw UsageError("--target \"" + options.target + "\" is not HOST:PORT: " +
+                     HostPortProblem(options.target) + " (e.g. 127.0.0.1:8080 or [::1]:8080)");
   }
   if (target->Port() == 0) throw UsageError("--target: port 0 cannot be connected to");
   config.target = *target;

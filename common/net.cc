@@ -85,6 +85,25 @@ std::optional<SocketAddress> ParseHostPort(std::string_view text) {
   return ParseAddress(host, static_cast<uint16_t>(port));
 }
 
+std::string HostPortProblem(std::string_view text) {
+  if (ParseHostPort(text)) return "";
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return "has no :PORT";
+  std::string host(text.substr(0, colon));
+  std::string port(text.substr(colon + 1));
+  if (host.find(':') != std::string::npos && host.front() != '[') {
+    return "an IPv6 address needs brackets, as in [::1]:8080";
+  }
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || number > 65535) {
+    return "port \"" + port + "\" is not a number from 0 to 65535";
+  }
+  // Names other than localhost are not looked up: a benchmark's target
+  // should not depend on a resolver.
+  return "host \"" + host + "\" is not a numeric address or localhost";
+}
+
 bool IsLocalhost(std::string_view host_port) { return host_port.starts_with("localhost:"); }
 
 SocketAddress LocalhostThatAccepts(uint16_t port, int family) {

@@ -35,6 +35,10 @@ std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port);
 // Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80").
 std::optional<SocketAddress> ParseHostPort(std::string_view text);
 
+// Why ParseHostPort refuses `text`, in a user's words ("has no :PORT", "port
+// 99999 is not a number from 0 to 65535", ...); "" when it parses.
+std::string HostPortProblem(std::string_view text);
+
 // True when `host_port` names its host as "localhost".
 bool IsLocalhost(std::string_view host_port);
 
