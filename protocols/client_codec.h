@@ -32,7 +32,7 @@ struct ClientCodecOptions {
   // body and no Content-Length. Shared, since every connection sends the same.
   std::shared_ptr<const std::string> http_body = nullptr;
   // http: more "Name: value" header lines for every request (HttpHeaderProblem
-  // has passed them); a Host or User-Agent among them replaces the default.
+  // has passed them); a Host among them replaces the default.
   std::vector<std::string> http_headers = {};
   uint32_t sender = 0;                  // line: this connection's number, carried in each line
 };

@@ -121,18 +121,17 @@ constexpr std::string_view kOk =
 
 TEST(HttpClientTest, WritesAKeepAliveGet) {
   HttpClientCodec client({.http_host = "127.0.0.1:8080", .http_path = "/x"});
-  std::string request = Requests(client, 1);
-  EXPECT_EQ(request.rfind("GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n", 0), 0u) << request;
-  EXPECT_EQ(request.substr(request.size() - 4), "\r\n\r\n");
-  EXPECT_EQ(request.find("Connection: close"), std::string::npos);
+  // Only what HTTP/1.1 requires, byte for byte wrk's request: every other
+  // header would be work for the server that the benchmark did not ask for.
+  EXPECT_EQ(Requests(client, 1), "GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
 }
 
-TEST(HttpClientTest, HeadersAreAddedAndHostAndUserAgentReplaced) {
+TEST(HttpClientTest, HeadersAreAddedAndHostReplaced) {
   HttpClientCodec added({.http_host = "127.0.0.1:8080",
                          .http_path = "/",
                          .http_headers = {"Authorization: Bearer x", "X-A: 1"}});
   EXPECT_EQ(Requests(added, 1),
-            "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: c10k-load\r\n"
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
             "Authorization: Bearer x\r\nX-A: 1\r\n\r\n");
   HttpClientCodec replaced({.http_host = "127.0.0.1:8080",
                             .http_path = "/",
@@ -192,15 +191,14 @@ TEST(HttpClientTest, ABodyGoesAfterItsContentLengthInEveryRequest) {
                           .http_body = body,
                           .http_headers = {"Content-Type: application/json"}});
   std::string one =
-      "POST /in HTTP/1.1\r\nHost: h\r\nUser-Agent: c10k-load\r\nContent-Type: "
+      "POST /in HTTP/1.1\r\nHost: h\r\nContent-Type: "
       "application/json\r\nContent-Length: 8\r\n\r\n{\"a\": 1}";
   EXPECT_EQ(Requests(client, 2), one + one);
   // An empty body is still announced: a POST without Content-Length is one
   // whose end the server cannot find.
   HttpClientCodec empty(
       {.http_host = "h", .http_method = "PUT", .http_body = std::make_shared<const std::string>()});
-  EXPECT_EQ(Requests(empty, 1),
-            "PUT / HTTP/1.1\r\nHost: h\r\nUser-Agent: c10k-load\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(Requests(empty, 1), "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
 }
 
 TEST(HttpClientTest, ALastRequestAsksTheServerToClose) {
@@ -211,7 +209,7 @@ TEST(HttpClientTest, ALastRequestAsksTheServerToClose) {
   ByteBuffer out;
   client.WriteLastRequest(out);
   EXPECT_EQ(out.Readable(),
-            "POST / HTTP/1.1\r\nHost: h\r\nUser-Agent: c10k-load\r\nContent-Length: 3\r\n"
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
             "Connection: close\r\n\r\nabc");
   // The others keep the connection, as before.
   EXPECT_EQ(Requests(client, 1).find("Connection"), std::string::npos);
