@@ -147,7 +147,7 @@ void NoteMessagesAboveTheDefaultMaxFrame(const LoadConfig& config) {
 // rather than one of the two silently winning.
 LoadOptions WithUrlTarget(LoadOptions options) {
   const std::string given = options.target;
-  if (StartsWithIgnoringCase(given, "https://")) {
+  if (StartsWithLowercase(given, "https://")) {
     throw UsageError("--target " + given + ": c10k load speaks plain TCP, not TLS (https)");
   }
   auto url = SplitHttpUrl(given);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,9 +41,13 @@ class HttpClientCodec final : public ClientCodec {
     kUntilClose,  // a body with neither length nor chunks: it ends when the server closes
   };
 
-  // Parses one complete head (through the blank line). False on a malformed
-  // one; sets status_, part_ and body_left_.
-  bool ParseHead(std::string_view head);
+  // Parses the reply head at the start of `input`, through the blank line
+  // that ends it, in one pass: its length, kHeadIncomplete while the blank
+  // line has not come, or kHeadMalformed. When complete, sets status_, part_
+  // and body_left_.
+  static constexpr size_t kHeadIncomplete = 0;
+  static constexpr size_t kHeadMalformed = std::numeric_limits<size_t>::max();
+  size_t ParseHead(std::string_view input);
   // Counts the reply just completed into `result` (an error reply, a status
   // that is not HTTP's) and starts the next one.
   void CompleteReply(ReplyParse& result);

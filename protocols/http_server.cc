@@ -102,17 +102,17 @@ bool HttpServerCodec::ParseHead(std::string_view head, Request* request) const {
     if (colon == std::string_view::npos || !IsToken(header.substr(0, colon))) return false;
     std::string_view name = header.substr(0, colon);
     std::string_view value = TrimWhitespace(header.substr(colon + 1));
-    if (EqualsIgnoringCase(name, "content-length")) {
+    if (EqualsLowercase(name, "content-length")) {
       uint64_t length = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (error != std::errc() || end != value.data() + value.size() || value.empty()) return false;
       if (has_length && length != request->body_length) return false;
       has_length = true;
       request->body_length = length;
-    } else if (EqualsIgnoringCase(name, "connection")) {
+    } else if (EqualsLowercase(name, "connection")) {
       if (HasToken(value, "close")) request->keep_alive = false;
       if (HasToken(value, "keep-alive")) request->keep_alive = true;
-    } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
+    } else if (EqualsLowercase(name, "transfer-encoding")) {
       // Marked for the caller: chunked bodies are not read.
       request->body_length = UINT64_MAX;
     }

@@ -12,17 +12,20 @@ inline char AsciiLower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// Header names and tokens compare without regard to case.
-inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
+// Header names and tokens compare without regard to case. Every name the
+// code looks for is written in lower case, so only `text` is folded: this
+// runs for every header of every reply the load generator reads.
+inline bool EqualsLowercase(std::string_view text, std::string_view lowercase) {
+  return text.size() == lowercase.size() &&
+         std::equal(text.begin(), text.end(), lowercase.begin(),
+                    [](char x, char lower) { return AsciiLower(x) == lower; });
 }
 
-// Whether `text` begins with `prefix`, without regard to case (a URL's
-// scheme, RFC 3986 3.1).
-inline bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && EqualsIgnoringCase(text.substr(0, prefix.size()), prefix);
+// Whether `text` begins with `lowercase` in any case (a URL's scheme, RFC
+// 3986 3.1).
+inline bool StartsWithLowercase(std::string_view text, std::string_view lowercase) {
+  return text.size() >= lowercase.size() &&
+         EqualsLowercase(text.substr(0, lowercase.size()), lowercase);
 }
 
 // Without the optional whitespace (spaces and tabs) around a field value or
@@ -33,12 +36,12 @@ inline std::string_view TrimWhitespace(std::string_view text) {
   return text;
 }
 
-// True when the comma-separated value lists `token` in any case, as
-// "Connection: keep-alive, Upgrade" lists keep-alive.
+// True when the comma-separated value lists `token` (lower case) in any
+// case, as "Connection: keep-alive, Upgrade" lists keep-alive.
 inline bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     size_t comma = value.find(',');
-    if (EqualsIgnoringCase(TrimWhitespace(value.substr(0, comma)), token)) return true;
+    if (EqualsLowercase(TrimWhitespace(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }

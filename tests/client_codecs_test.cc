@@ -289,6 +289,23 @@ TEST(HttpClientTest, RepliesCompleteInAnyFragmentation) {
   ExpectHttpTotalsInAnyFragmentation(stream, {1, 2, 7, 50, 4096}, {.completed = 5});
 }
 
+TEST(HttpClientTest, HeaderNamesAndTokensMatchInAnyCase) {
+  // A body of 3 read as such: the next reply starts right after it.
+  HttpClientCodec client({});
+  ReplyParse parse = client.ParseReplies(
+      "HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 3\r\n\r\nabcHTTP/1.1 200 OK\r\ncontent-Length: 0\r\n"
+      "ConNecTion: Keep-Alive, CLOSE\r\n\r\n");
+  EXPECT_EQ(parse.completed, 2u);
+  EXPECT_FALSE(parse.protocol_error);
+  EXPECT_TRUE(parse.server_closes);
+  // A name that only looks like one is not it.
+  HttpClientCodec lookalike({});
+  parse = lookalike.ParseReplies(
+      "HTTP/1.1 200 OK\r\nContent-Lengthy: 3\r\nContent_Length: 3\r\n\r\nabc");
+  EXPECT_EQ(parse.completed, 0u);  // no length: the body runs until the close
+  EXPECT_EQ(lookalike.EndOfStream().completed, 1u);
+}
+
 TEST(HttpClientTest, ErrorStatusesAreErrorRepliesAndTheFirstIsKept) {
   HttpClientCodec client({});
   std::string stream = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop" + std::string(kOk) +
