@@ -292,7 +292,8 @@ ReplyParse HttpClientCodec::ParseReplies(std::string_view input) {
           if (input.size() > kMaxHead) result.protocol_error = true;
           return result;
         }
-        if (head_length == kHeadMalformed || head_length > kMaxHead) {
+        // kHeadMalformed is past kMaxHead too (see the header).
+        if (head_length > kMaxHead) {
           result.protocol_error = true;
           return result;
         }

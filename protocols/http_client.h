@@ -47,6 +47,8 @@ class HttpClientCodec final : public ClientCodec {
   // and body_left_.
   static constexpr size_t kHeadIncomplete = 0;
   static constexpr size_t kHeadMalformed = std::numeric_limits<size_t>::max();
+  static_assert(kHeadMalformed > kMaxHead,
+                "ParseReplies refuses kHeadMalformed as a head past kMaxHead");
   size_t ParseHead(std::string_view input);
   // Counts the reply just completed into `result` (an error reply, a status
   // that is not HTTP's) and starts the next one.

@@ -36,6 +36,15 @@ def run_script(script, *args):
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
 
 
+def plot_document(document, directory):
+    """Writes a (changed) results document into `directory` and runs plot.py
+    on it there, as SVG; the charts are named after its scenario."""
+    path = os.path.join(directory, "document.json")
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out)
+    return run_script("plot.py", path, "--out", directory, "--format", "svg")
+
+
 def expected_charts(document):
     """The charts plot.py should draw for a document: the idle chart only
     where the sweep holds idle connections."""
@@ -275,10 +284,7 @@ class TimelineTest(unittest.TestCase):
         stalled = document["runs"][0]["timeseries"][2]
         stalled.update({"requests": 0, "p99_us": None})
         with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "stall.json")
-            with open(path, "w", encoding="utf-8") as out:
-                json.dump(document, out)
-            result = run_script("plot.py", path, "--out", directory, "--format", "svg")
+            result = plot_document(document, directory)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertTrue(os.path.exists(os.path.join(directory, "load-timeline.svg")))
         points = charts._per_second(document["runs"][0])
@@ -299,10 +305,7 @@ class TimelineTest(unittest.TestCase):
                 if run["params"]["connections"] == 5000:
                     stretched.append(run)
         with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "curve.json")
-            with open(path, "w", encoding="utf-8") as out:
-                json.dump(document, out)
-            result = run_script("plot.py", path, "--out", directory, "--format", "svg")
+            result = plot_document(document, directory)
             self.assertEqual(result.returncode, 0, result.stderr)
             svg = os.path.join(directory, "c10k-curve-timeline.svg")
             ids = {element.get("id") for element in ElementTree.parse(svg).iter()}
