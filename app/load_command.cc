@@ -409,8 +409,10 @@ Command AddLoadCommand(CLI::App& root) {
                   "(up to 64 MiB; add -H \"Content-Type: ...\" as the server needs)");
   app->add_option("--header,-H", options->headers,
                   "http: a \"Name: value\" line added to every request, as wrk -H; repeat for "
-                  "more. A Host replaces the default (the --target text); no other header is sent "
-                  "unless given here (no User-Agent, as wrk). The "
+                  "more. A Host replaces the default (the --target text). Besides Host, requests "
+                  "carry only what framing needs (Content-Length with --body-file, Connection: "
+                  "close on a connection's last with --requests-per-connection): no User-Agent, as "
+                  "wrk. The "
                   "JSON records them without the values of Authorization, Proxy-Authorization and "
                   "Cookie")
       ->allow_extra_args(false);
