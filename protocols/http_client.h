@@ -43,7 +43,9 @@ class HttpClientCodec final : public ClientCodec {
 
   // Parses the reply head at the start of `input`, through the blank line
   // that ends it, in one pass: its length, kHeadIncomplete while the blank
-  // line has not come, or kHeadMalformed. When complete, sets status_, part_
+  // line has not come, or kHeadMalformed. A line that is wrong is refused as
+  // soon as it is complete, without waiting for a blank line that may never
+  // come (a server of another protocol). When complete, sets status_, part_
   // and body_left_.
   static constexpr size_t kHeadIncomplete = 0;
   static constexpr size_t kHeadMalformed = std::numeric_limits<size_t>::max();

@@ -5,7 +5,7 @@
 // way nginx does past keepalive_requests.
 //
 //   fake_server --mode echo|corrupt|broadcast|http-close|echo-close|
-//                      http-until-close|http10
+//                      http-until-close|http10|http-stall
 //
 // Prints "listening on 127.0.0.1:PORT", serves until SIGTERM/SIGINT, then
 // prints "connections N silent S bytes B most M" (S: connections that never
@@ -35,8 +35,13 @@ enum class Mode {
   kHttpClose,
   kEchoThenClose,
   kHttpUntilClose,
-  kHttp10
+  kHttp10,
+  kHttpStall,
 };
+
+// http-stall starts one reply per connection, a status line and a header,
+// and never finishes its head: a client waits on it for good.
+constexpr std::string_view kStalledHead = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n";
 
 // Every this many bytes, corrupt mode flips a bit of what it echoes.
 constexpr uint64_t kCorruptEvery = 1000;
@@ -146,6 +151,8 @@ int Serve(Mode mode) {
                            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
       } else if (mode == Mode::kHttp10) {
         AnswerOnceAndClose(peer, data, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      } else if (mode == Mode::kHttpStall) {
+        if (peer.received == 0) Send(peer, kStalledHead);
       } else if (mode == Mode::kBroadcast) {
         peer.input.append(data);
         size_t newline;
@@ -211,13 +218,16 @@ int main(int argc, char** argv) {
       mode = c10k::Mode::kHttpUntilClose;
     else if (name == "http10")
       mode = c10k::Mode::kHttp10;
+    else if (name == "http-stall")
+      mode = c10k::Mode::kHttpStall;
     else if (name != "echo")
       argc = 0;
   }
   if (argc != 1 && argc != 3) {
     std::fprintf(stderr,
                  "usage: fake_server [--mode "
-                 "echo|corrupt|broadcast|http-close|echo-close|http-until-close|http10]\n");
+                 "echo|corrupt|broadcast|http-close|echo-close|http-until-close|http10|"
+                 "http-stall]\n");
     return 2;
   }
   return c10k::Serve(mode);

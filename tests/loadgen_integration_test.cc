@@ -1084,10 +1084,9 @@ TEST(LoadgenIntegrationTest, AnUnknownIoEngineIsAUsageError) {
 }
 
 TEST(LoadgenIntegrationTest, StarvedConnectionsQuoteWhatTheyGotInstead) {
-  // http against the resp server: its errors end in one CRLF, never the blank
-  // line an HTTP head needs, so no reply ever completes. "Got no reply" alone
-  // read like a server that said nothing.
-  auto server = StartServer("epoll", "resp");
+  // The fake server starts a reply head and never ends it, so no reply ever
+  // completes. "Got no reply" alone read like a server that said nothing.
+  auto server = StartFakeServer("http-stall");
   ASSERT_TRUE(server);
   std::string json = TempDir() + "/starved.json";
   auto load = RunC10k({"load", "--target", server->address_text, "--protocol", "http", "-c", "2",
@@ -1095,11 +1094,30 @@ TEST(LoadgenIntegrationTest, StarvedConnectionsQuoteWhatTheyGotInstead) {
   EXPECT_EQ(load.status.code, 1) << load.out;
   std::string reason = OnlyRun(json)["reason"];
   EXPECT_NE(reason.find("2 of 2 active connections got no reply in the measured window, the first "
-                        "having received only \"-ERR wrong number of arguments for 'get' "
-                        "command"),
+                        "having received only \"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\", "
+                        "no complete http reply"),
             std::string::npos)
       << reason;
-  EXPECT_NE(reason.find("\", no complete http reply"), std::string::npos) << reason;
+  EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
+}
+
+TEST(LoadgenIntegrationTest, ALineThatIsNotAnHttpStatusIsAProtocolErrorAtOnce) {
+  // http against the resp server: its first line is a complete line that is
+  // no status line, so the reply is not http, whether or not a blank line
+  // ever follows (it does not: RESP errors end in one CRLF).
+  auto server = StartServer("epoll", "resp");
+  ASSERT_TRUE(server);
+  std::string json = TempDir() + "/not-http.json";
+  auto load = RunC10k({"load", "--target", server->address_text, "--protocol", "http", "-c", "2",
+                       "-d", "500ms", "--warmup", "0s", "--json", json});
+  EXPECT_EQ(load.status.code, 1) << load.out;
+  auto run = OnlyRun(json);
+  EXPECT_EQ(run["errors"]["protocol"], 2) << run["errors"];
+  std::string reason = run["reason"];
+  EXPECT_NE(reason.find("2 protocol errors, the first not http: \"-ERR wrong number of arguments "
+                        "for 'get' command"),
+            std::string::npos)
+      << reason;
   EXPECT_TRUE(server->process.Stop(SIGTERM, 10 * kNanosPerSecond).Clean());
 }
 
