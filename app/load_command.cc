@@ -173,10 +173,11 @@ LoadOptions WithUrlTarget(LoadOptions options) {
 LoadConfig BuildConfig(const LoadOptions& given) {
   LoadOptions options = WithUrlTarget(given);
   LoadConfig config;
-  auto target = ParseHostPort(options.target);
+  std::string problem;
+  auto target = ParseHostPort(options.target, &problem);
   if (!target) {
-    throw UsageError("--target \"" + options.target + "\" is not HOST:PORT: " +
-                     HostPortProblem(options.target) + " (e.g. 127.0.0.1:8080 or [::1]:8080)");
+    throw UsageError("--target \"" + options.target + "\" is not HOST:PORT: " + problem +
+                     " (e.g. 127.0.0.1:8080 or [::1]:8080)");
   }
   if (target->Port() == 0) throw UsageError("--target: port 0 cannot be connected to");
   config.target = *target;

@@ -70,38 +70,30 @@ std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port) 
   return address;
 }
 
-std::optional<SocketAddress> ParseHostPort(std::string_view text) {
+std::optional<SocketAddress> ParseHostPort(std::string_view text, std::string* problem) {
+  auto refuse = [problem](std::string why) -> std::optional<SocketAddress> {
+    if (problem) *problem = std::move(why);
+    return std::nullopt;
+  };
   size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  if (colon == std::string_view::npos || colon == 0) return refuse("has no :PORT");
   std::string_view host = text.substr(0, colon);
   std::string_view port_text = text.substr(colon + 1);
   // An unbracketed IPv6 literal has more colons; insist on brackets then.
-  if (host.find(':') != std::string_view::npos && host.front() != '[') return std::nullopt;
+  if (host.find(':') != std::string_view::npos && host.front() != '[') {
+    return refuse("an IPv6 address needs brackets, as in [::1]:8080");
+  }
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return std::nullopt;
+    return refuse("port \"" + std::string(port_text) + "\" is not a number from 0 to 65535");
   }
-  return ParseAddress(host, static_cast<uint16_t>(port));
-}
-
-std::string HostPortProblem(std::string_view text) {
-  if (ParseHostPort(text)) return "";
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return "has no :PORT";
-  std::string host(text.substr(0, colon));
-  std::string port(text.substr(colon + 1));
-  if (host.find(':') != std::string::npos && host.front() != '[') {
-    return "an IPv6 address needs brackets, as in [::1]:8080";
-  }
-  unsigned number = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || number > 65535) {
-    return "port \"" + port + "\" is not a number from 0 to 65535";
-  }
+  auto address = ParseAddress(host, static_cast<uint16_t>(port));
   // Names other than localhost are not looked up: a benchmark's target
   // should not depend on a resolver.
-  return "host \"" + host + "\" is not a numeric address or localhost";
+  if (!address)
+    return refuse("host \"" + std::string(host) + "\" is not a numeric address or localhost");
+  return address;
 }
 
 bool IsLocalhost(std::string_view host_port) { return host_port.starts_with("localhost:"); }

@@ -32,12 +32,10 @@ struct SocketAddress {
 // and a port. nullopt when the host is not a literal address.
 std::optional<SocketAddress> ParseAddress(std::string_view host, uint16_t port);
 
-// Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80").
-std::optional<SocketAddress> ParseHostPort(std::string_view text);
-
-// Why ParseHostPort refuses `text`, in a user's words ("has no :PORT", "port
-// 99999 is not a number from 0 to 65535", ...); "" when it parses.
-std::string HostPortProblem(std::string_view text);
+// Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", "localhost:80"). When
+// it cannot, and `problem` is given, says why in a user's words ("has no
+// :PORT", "port \"99999\" is not a number from 0 to 65535", ...).
+std::optional<SocketAddress> ParseHostPort(std::string_view text, std::string* problem = nullptr);
 
 // True when `host_port` names its host as "localhost".
 bool IsLocalhost(std::string_view host_port);

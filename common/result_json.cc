@@ -197,23 +197,20 @@ nlohmann::json MakeContext() {
 }
 
 nlohmann::json LatencySummaryJson(const Histogram& histogram) {
-  if (histogram.Count() == 0) {
-    return {{"p50", nullptr},  {"p90", nullptr}, {"p99", nullptr},
-            {"p999", nullptr}, {"max", nullptr}, {"mean", nullptr}};
-  }
+  uint64_t samples = histogram.Count();
   return {
-      {"p50", NanosToMicros(histogram.Percentile(50))},
-      {"p90", NanosToMicros(histogram.Percentile(90))},
-      {"p99", NanosToMicros(histogram.Percentile(99))},
-      {"p999", NanosToMicros(histogram.Percentile(99.9))},
-      {"max", NanosToMicros(histogram.Max())},
-      {"mean", std::round(histogram.Mean()) / 1000.0},
+      {"p50", MicrosOrNull(samples, histogram.Percentile(50))},
+      {"p90", MicrosOrNull(samples, histogram.Percentile(90))},
+      {"p99", MicrosOrNull(samples, histogram.Percentile(99))},
+      {"p999", MicrosOrNull(samples, histogram.Percentile(99.9))},
+      {"max", MicrosOrNull(samples, histogram.Max())},
+      {"mean", MicrosOrNull(samples, std::llround(histogram.Mean()))},
   };
 }
 
-nlohmann::json PercentileMicrosJson(const Histogram& histogram, double percentile) {
-  if (histogram.Count() == 0) return nullptr;
-  return NanosToMicros(histogram.Percentile(percentile));
+nlohmann::json MicrosOrNull(uint64_t samples, int64_t nanos) {
+  if (samples == 0) return nullptr;
+  return NanosToMicros(nanos);
 }
 
 nlohmann::json HistogramBucketsJson(const Histogram& histogram) {

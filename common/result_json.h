@@ -59,11 +59,12 @@ nlohmann::json ReadJsonFile(const std::string& path);
 nlohmann::json MakeContext();
 
 // {"p50","p90","p99","p999","max","mean"} in microseconds; each null when the
-// histogram is empty (nothing completed), since 0 would be a latency measured.
+// histogram is empty (nothing completed), as MicrosOrNull.
 nlohmann::json LatencySummaryJson(const Histogram& histogram);
 
-// The histogram's percentile in microseconds, or null when it is empty.
-nlohmann::json PercentileMicrosJson(const Histogram& histogram, double percentile);
+// `nanos` in microseconds, or null when it stands for no samples at all: 0
+// would be a latency measured.
+nlohmann::json MicrosOrNull(uint64_t samples, int64_t nanos);
 
 // [[upper_us, count], ...] over non-empty buckets: merges exactly.
 nlohmann::json HistogramBucketsJson(const Histogram& histogram);

@@ -266,13 +266,12 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
   size_t seconds_run = static_cast<size_t>(std::ceil(seconds));
   for (size_t i = 0; i < result.timeseries.size() && i < seconds_run; ++i) {
     const SecondSummary& second = result.timeseries[i];
-    timeseries.push_back(
-        {{"t_s", i + 1},
-         {"requests", second.requests},
-         // A second in which nothing completed has no latency (a stall, not 0).
-         {"p99_us", second.requests > 0 ? nlohmann::json(NanosToMicros(second.p99_ns))
-                                        : nlohmann::json(nullptr)}});
+    timeseries.push_back({{"t_s", i + 1},
+                          {"requests", second.requests},
+                          // A second in which nothing completed has no latency (a stall, not 0).
+                          {"p99_us", MicrosOrNull(second.requests, second.p99_ns)}});
   }
+  uint64_t connects = stats.connect_latency.Count();
   nlohmann::json run = {
       {"model", config.label.empty() ? "external" : config.label},
       {"protocol", ProtocolName(config.protocol)},
@@ -322,11 +321,9 @@ nlohmann::json LoadRunJson(const LoadConfig& config, const LoadResult& result,
         {"reconnects", stats.reconnects},
         {"replaced", stats.replaced},
         {"connect_s", Round(result.connect_s, 0.001)},
-        {"connect_p50_us", PercentileMicrosJson(stats.connect_latency, 50)},
-        {"connect_p99_us", PercentileMicrosJson(stats.connect_latency, 99)},
-        {"connect_max_us", stats.connect_latency.Count() > 0
-                               ? nlohmann::json(NanosToMicros(stats.connect_latency.Max()))
-                               : nlohmann::json(nullptr)}}},
+        {"connect_p50_us", MicrosOrNull(connects, stats.connect_latency.Percentile(50))},
+        {"connect_p99_us", MicrosOrNull(connects, stats.connect_latency.Percentile(99))},
+        {"connect_max_us", MicrosOrNull(connects, stats.connect_latency.Max())}}},
       {"errors",
        {{"refused", stats.errors.refused},
         {"reset", stats.errors.reset},

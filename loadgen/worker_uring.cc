@@ -104,24 +104,18 @@ void Worker::OnCompletion(const RingCompletion& completion, int64_t now) {
 void Worker::OnReceived(Connection& connection, const RingCompletion& completion, int64_t now) {
   if (completion.ended) connection.receive_armed = false;
   if (connection.state == State::kClosing) {
-    // Bytes after the reply that announced the close answer nothing.
+    // Bytes after the reply that announced the close answer nothing; the
+    // close itself (or an error) opens the next socket.
     if (completion.result == 0 || (completion.result < 0 && completion.result != -ENOBUFS)) {
       NewSocket(connection, now);
       return;
     }
-    if (completion.ended) {
-      ring_->Receive(connection.fd.Get(), IndexOf(connection));
-      connection.receive_armed = true;
-    }
-    return;
-  }
-  // A connection closed meanwhile: this is its receive ending, which a
-  // connection being opened again may have waited for.
-  if (connection.state != State::kOpen) {
+  } else if (connection.state != State::kOpen) {
+    // A connection closed meanwhile: this is its receive ending, which a
+    // connection being opened again may have waited for.
     ContinueReopen(connection, now);
     return;
-  }
-  if (completion.result > 0) {
+  } else if (completion.result > 0) {
     ReplyBytes(connection, completion.data, now);
   } else if (completion.result == 0) {
     ServerClosed(connection, now);
