@@ -84,10 +84,17 @@ std::optional<ChildProcess> ChildProcess::Start(const ChildOptions& options, std
       rlimit limit{options.nofile_limit, options.nofile_limit};
       setrlimit(RLIMIT_NOFILE, &limit);
     }
+    if (options.file_size_limit > 0) {
+      rlimit size{options.file_size_limit, options.file_size_limit};
+      setrlimit(RLIMIT_FSIZE, &size);
+      rlimit no_core{0, 0};
+      setrlimit(RLIMIT_CORE, &no_core);
+    }
     // The parent may ignore or block signals; the child starts clean.
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, nullptr);

@@ -26,6 +26,9 @@ struct ChildOptions {
   int pin_cpu = -1;          // sched_setaffinity to this CPU when >= 0
   std::string stderr_path;   // redirect stderr to this file when not empty
   uint64_t nofile_limit = 0; // RLIMIT_NOFILE (soft and hard) when > 0: a server with few fds
+  // RLIMIT_FSIZE in bytes when > 0: a write past it kills the child with
+  // SIGXFSZ inside write(2), a crash at a known point (no core file is written).
+  uint64_t file_size_limit = 0;
   // The child leads a process group of its own, out of the terminal's
   // foreground group: a Ctrl-C reaches the parent alone, which stops the child
   // when it is ready to. The child gets SIGTERM if the parent dies first.

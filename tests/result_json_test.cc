@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,21 +56,54 @@ TEST(ResultJsonTest, ReplacesAnExistingFileWhole) {
   EXPECT_EQ(ReadJsonFile(path), small);
 }
 
-TEST(ResultJsonTest, FailureLeavesThePreviousFileIntact) {
+// Lowers this process's file size limit for one scope, with SIGXFSZ ignored,
+// so that a write past it fails with EFBIG instead of killing the test.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    rlimit lowered{bytes, saved_.rlim_max};
+    setrlimit(RLIMIT_FSIZE, &lowered);
+    saved_handler_ = signal(SIGXFSZ, SIG_IGN);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, saved_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  sighandler_t saved_handler_ = SIG_DFL;
+};
+
+TEST(ResultJsonTest, AWriteThatFailsHalfwayLeavesThePreviousFileIntact) {
   std::string dir = testing::TempDir();
   std::string path = dir + "/out.json";
   ASSERT_EQ(WriteJsonAtomically(path, {{"version", 1}}), "");
-  // The target is now a directory: rename must fail, and nothing is left
-  // behind in its place or beside it.
+  std::string before = testing::ReadFile(path);
+  std::string error;
+  {
+    // The disk fills after 4 KiB of a 64 KiB document: a writer that
+    // truncated the target and wrote in place would leave half a document.
+    FileSizeLimit limit(4096);
+    error = WriteJsonAtomically(path, {{"version", 2}, {"blob", std::string(1 << 16, 'x')}});
+  }
+  EXPECT_NE(error.find("File too large"), std::string::npos) << error;
+  EXPECT_EQ(testing::ReadFile(path), before);
+  EXPECT_EQ(FilesIn(dir), 1u) << "the temporary file is removed";
+}
+
+TEST(ResultJsonTest, ATargetThatIsADirectoryIsRefusedAndKept) {
+  std::string dir = testing::TempDir();
   std::string blocked = dir + "/blocked.json";
   fs::create_directory(blocked);
   fs::create_directory(blocked + "/keep");
   std::string error = WriteJsonAtomically(blocked, {{"version", 2}});
-  EXPECT_NE(error, "");
   EXPECT_NE(error.find("blocked.json"), std::string::npos) << error;
-  EXPECT_TRUE(fs::is_directory(blocked));
-  EXPECT_EQ(ReadJsonFile(path)["version"], 1);
-  EXPECT_EQ(FilesIn(dir), 2u);
+  EXPECT_TRUE(fs::is_directory(blocked + "/keep"));
+  EXPECT_EQ(FilesIn(dir), 1u) << "the temporary file is removed";
 }
 
 TEST(ResultJsonTest, AStreamIsWrittenThroughNotReplacedByAFile) {

@@ -35,6 +35,9 @@ TEST(SelectCeilingTest, ConnectionsPastFdSetsizeAreClosedAndTheRestServed) {
     if (clients[i]->Send(message) && clients[i]->Read(message.size()) == message) {
       ++kept;
     } else {
+      // Refused means closed: a connection left hanging (a read that times
+      // out) is neither served nor refused.
+      EXPECT_TRUE(clients[i]->WaitForClose()) << "connection " << i << " was left open";
       ++closed;
     }
   }
@@ -42,7 +45,7 @@ TEST(SelectCeilingTest, ConnectionsPastFdSetsizeAreClosedAndTheRestServed) {
   // take a few of the 1,024 numbers.
   EXPECT_GE(kept, 1000);
   EXPECT_LE(kept, FD_SETSIZE);
-  EXPECT_EQ(kept + closed, kConnections);
+  EXPECT_GT(closed, 0);
   std::string text = testing::ReadFile(log);
   EXPECT_NE(text.find("FD_SETSIZE (1024)"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "logged once:\n" << text;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -60,7 +61,24 @@ TEST(TcpCountersTest, SegmentsGrowWithLoopbackTraffic) {
   ASSERT_TRUE(after.has_value());
   // The handshake and ten data segments at least; other tests' traffic only adds.
   EXPECT_GE(after->segments_out - before->segments_out, 10u);
-  EXPECT_GE(after->delayed_acks, before->delayed_acks);
+}
+
+std::string ProcFile(const char* path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(TcpCountersTest, DelayedAcksIsTheKernelsTcpExtCounter) {
+  // Read between two readings of /proc/net/netstat, the value can only lie
+  // between them; a counter taken from another column or file would not.
+  auto low = ProcNetCounter(ProcFile("/proc/net/netstat"), "TcpExt", "DelayedACKs");
+  auto counters = ReadTcpCounters();
+  auto high = ProcNetCounter(ProcFile("/proc/net/netstat"), "TcpExt", "DelayedACKs");
+  ASSERT_TRUE(low && high && counters);
+  EXPECT_GE(counters->delayed_acks, *low);
+  EXPECT_LE(counters->delayed_acks, *high);
 }
 
 // The shape of /proc/net/tcp: listening sockets (st 0A) first, rx_queue the

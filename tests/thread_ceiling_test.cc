@@ -27,6 +27,9 @@ TEST(ThreadCeilingTest, ConnectionsWithoutAThreadAreClosedAndCounted) {
     if (clients.back()->Send(message) && clients.back()->Read(message.size()) == message) {
       ++served;
     } else {
+      // Not served must mean closed: a connection left hanging (a read that
+      // times out) is neither.
+      EXPECT_TRUE(clients.back()->WaitForClose()) << "connection " << i << " was left open";
       ++closed;
     }
   }
