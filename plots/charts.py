@@ -449,6 +449,15 @@ def _per_second(run):
     return points
 
 
+def _p99_line(points):
+    """The p99 line's x and y from _per_second's points. A second in which
+    nothing completed has no p99 (null): it is NaN, which matplotlib leaves
+    as a break in the line. Dropping the point instead would draw the line
+    straight across the stall, and 0 would be a latency."""
+    return ([t for t, _, _ in points],
+            [math.nan if micros is None else micros for _, _, micros in points])
+
+
 def _timeline_series(document):
     """The document's largest connection count, and per model and load
     variant its run there, where that run has MIN_TIMELINE_SECONDS or more."""
@@ -489,10 +498,7 @@ def _timeline_chart(document, most, series_list):
         # The rate line carries the series id, the p99 line its -secondary.
         rate_ax.plot([t for t, _, _ in points], [rate for _, rate, _ in points], label=label,
                      gid=series.gid, **common)
-        # A second in which nothing completed has no p99 (null): a gap, not 0.
-        p99 = [(t, micros) for t, _, micros in points if micros]
-        p99_ax.plot([t for t, _ in p99], [micros for _, micros in p99],
-                    gid=f"{series.gid}-secondary", **common)
+        p99_ax.plot(*_p99_line(points), gid=f"{series.gid}-secondary", **common)
     rate_ax.set_ylim(bottom=0)
     rate_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _count_text(v)))
     _set_log_y_ticks(p99_ax, _micros_text)

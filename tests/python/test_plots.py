@@ -7,6 +7,7 @@ Run with Debian's interpreter, which has matplotlib:
 """
 import glob
 import json
+import math
 import os
 import re
 import subprocess
@@ -25,6 +26,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 sys.dont_write_bytecode = True  # no __pycache__ left in plots/
 sys.path.insert(0, PLOTS)
 import charts  # noqa: E402  (after the path is set)
+import results  # noqa: E402
 import style  # noqa: E402
 
 SCENARIO_CHARTS = ["throughput", "latency", "cpu-per-request", "rss-per-connection"]
@@ -279,16 +281,35 @@ class TimelineTest(unittest.TestCase):
             self.assertTrue({"series-epoll", "series-epoll-secondary"} <= ids, ids)
 
     def test_a_second_in_which_nothing_completed_is_a_gap_in_p99(self):
-        # A stall: the load generator writes that second's p99 as null.
-        document = read_json(os.path.join(REPO, "tests", "fixtures", "load-timeline.json"))
-        stalled = document["runs"][0]["timeseries"][2]
-        stalled.update({"requests": 0, "p99_us": None})
+        # A stall: the load generator writes that second's p99 as null. The
+        # p99 line must break there: not drop to 0, and not run straight
+        # from second 2 to second 4 as if nothing had happened.
+        path = os.path.join(REPO, "tests", "fixtures", "load-timeline.json")
+        document = read_json(path)
+        seconds = document["runs"][0]["timeseries"]
+        seconds[2].update({"requests": 0, "p99_us": None})
+        timeline = next(chart for chart in charts.scenario_charts(results.Document(path, document))
+                        if chart.name == "timeline")
+        rate_ax, p99_ax = timeline.figure.axes[:2]
+        (rate_line,) = [line for line in rate_ax.get_lines() if line.get_gid() == "series-epoll"]
+        self.assertEqual(list(rate_line.get_ydata())[2], 0.0)
+        (p99_line,) = [line for line in p99_ax.get_lines()
+                       if line.get_gid() == "series-epoll-secondary"]
+        self.assertEqual(list(p99_line.get_xdata()), [1, 2, 3, 4, 5])
+        p99 = list(p99_line.get_ydata())
+        self.assertTrue(math.isnan(p99[2]), p99)
+        self.assertEqual(p99[:2] + p99[3:],
+                         [second["p99_us"] for i, second in enumerate(seconds) if i != 2])
+        # In the SVG, the line is two pieces: a second move-to starts the
+        # part after the gap.
         with tempfile.TemporaryDirectory() as directory:
             result = plot_document(document, directory)
             self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertTrue(os.path.exists(os.path.join(directory, "load-timeline.svg")))
-        points = charts._per_second(document["runs"][0])
-        self.assertEqual([rate for _, rate, _ in points][2], 0.0)
+            svg = ElementTree.parse(os.path.join(directory, "load-timeline.svg"))
+            group = next(element for element in svg.iter(SVG + "g")
+                         if element.get("id") == "series-epoll-secondary")
+            line = next(element for element in group.iter(SVG + "path") if element.get("d"))
+            self.assertEqual(line.get("d").count("M"), 2, line.get("d"))
 
     def test_a_sweep_shows_every_model_at_its_most_connections(self):
         # The curve fixture's windows are half a second; give its 5,000
