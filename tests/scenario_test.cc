@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "common/clock.h"
+#include "common/sha256.h"
 #include "tests/test_support.h"
 
 namespace c10k {
@@ -311,9 +312,12 @@ TEST(ScenarioTest, HttpRequestFieldsShapeEveryRequestAndAreCheckedAsTheLoadFlags
 
 TEST(ScenarioTest, LoadScenarioAllowsCommentsAndHashesTheFile) {
   std::string path = testing::TempDir() + "/tiny.json";
-  std::ofstream(path) << "// comment\n" << Minimal().dump();
+  // The hash is of the file's bytes, comment and layout included: one of the
+  // document read back would be the same for two files that differ.
+  const std::string text = "// comment\n" + Minimal().dump();
+  ASSERT_TRUE(testing::WriteFile(path, text));
   Scenario scenario = LoadScenario(path, false, kModels);
-  EXPECT_EQ(scenario.sha256.size(), 64u);
+  EXPECT_EQ(scenario.sha256, Sha256Hex(text));
   EXPECT_EQ(scenario.file, path);
   std::ofstream(path) << "{ \"name\": ";
   EXPECT_THROW(LoadScenario(path, false, kModels), ScenarioError);
