@@ -364,6 +364,57 @@ void ParseLoad(const FieldReader& load, Scenario& scenario) {
   if (load.Has("source_addrs")) ParseSourceAddrsField(load, scenario);
 }
 
+// How deeply a scenario may nest objects and arrays. It needs 4 levels (the
+// list in "quick.sweep.connections"); copying or printing a parsed document
+// recurses once per level, and a file nested 200,000 deep overflowed the
+// stack.
+constexpr int kMaxScenarioDepth = 64;
+
+// Reads scenario text once without building a document, for what a document
+// would hide or choke on: nesting deeper than kMaxScenarioDepth. Leaves
+// syntax errors to ParseJsonText, which words them.
+class StructureCheck : public nlohmann::json_sax<Json> {
+ public:
+  // An empty string, or the problem found.
+  static std::string Problem(const std::string& text) {
+    StructureCheck check;
+    Json::sax_parse(text, &check, Json::input_format_t::json, /*strict=*/true,
+                    /*ignore_comments=*/true);
+    return check.problem_;
+  }
+
+  bool start_object(std::size_t) override { return Enter(); }
+  bool end_object() override { return Leave(); }
+  bool start_array(std::size_t) override { return Enter(); }
+  bool end_array() override { return Leave(); }
+  bool key(string_t&) override { return true; }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool Enter() {
+    if (++depth_ <= kMaxScenarioDepth) return true;
+    problem_ = "objects and arrays nested more than " + std::to_string(kMaxScenarioDepth) +
+               " levels deep; a scenario needs 4 at most";
+    return false;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+
+  int depth_ = 0;
+  std::string problem_;
+};
+
 }  // namespace
 
 Scenario ParseScenario(const Json& original, const std::string& file, bool quick,
@@ -485,6 +536,9 @@ Scenario LoadScenario(const std::string& path, bool quick,
   if (!in) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
   std::stringstream text;
   text << in.rdbuf();
+  if (std::string problem = StructureCheck::Problem(text.str()); !problem.empty()) {
+    throw ScenarioError(problem);
+  }
   Json document;
   std::string error;
   if (!ParseJsonText(text.str(), &document, &error))

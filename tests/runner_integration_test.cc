@@ -261,6 +261,18 @@ TEST(RunnerIntegrationTest, BadScenarioIsOneLineExitTwoAndNothingWritten) {
       << message;
 }
 
+TEST(RunnerIntegrationTest, AScenarioNestedTooDeepIsRefusedNotACrash) {
+  // 200,000 levels overflowed the stack (SIGSEGV) copying the document.
+  std::string dir = TempDir();
+  std::string scenario =
+      WriteScenario(dir, R"({"name": "x", "protocol": "bogus", "models": )" +
+                             std::string(200'000, '[') + std::string(200'000, ']') + "}");
+  EXPECT_EQ(RefusedRun({scenario}, dir + "/out"),
+            "c10k run: " + scenario +
+                ": objects and arrays nested more than 64 levels deep; a scenario needs 4 at "
+                "most\n");
+}
+
 TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
   // A directory read as an empty file: "not valid JSON ... unexpected end of input".
   std::string dir = TempDir();

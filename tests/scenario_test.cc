@@ -337,6 +337,36 @@ TEST(ScenarioTest, ANumberBeyondADoubleIsNotValidJson) {
   }
 }
 
+// LoadScenario's ScenarioError for a file holding `text`, or "" if it loads.
+std::string LoadError(const std::string& text) {
+  std::string path = testing::TempDir() + "/scenario.json";
+  if (!testing::WriteFile(path, text)) return "cannot write " + path;
+  try {
+    LoadScenario(path, false, kModels);
+    return "";
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+}
+
+// `levels` arrays one inside the other, as a scenario's "models".
+std::string ModelsNested(int levels) {
+  return R"({"name": "deep", "protocol": "bogus", "models": )" + std::string(levels, '[') +
+         std::string(levels, ']') + "}";
+}
+
+TEST(ScenarioTest, NestingDeeperThanAScenarioNeedsIsRefusedBeforeItIsParsed) {
+  // 200,000 levels once overflowed the stack copying the parsed document.
+  EXPECT_EQ(LoadError(ModelsNested(200'000)),
+            "objects and arrays nested more than 64 levels deep; a scenario needs 4 at most");
+  EXPECT_EQ(LoadError(ModelsNested(64)),
+            "objects and arrays nested more than 64 levels deep; a scenario needs 4 at most");
+  // 63 arrays in the top-level object are 64 levels: read, then refused for
+  // what they say.
+  EXPECT_EQ(LoadError(ModelsNested(63)).rfind("\"protocol\": expected one of", 0), 0u)
+      << LoadError(ModelsNested(63));
+}
+
 TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
   Scenario scenario = ParseScenario(Minimal(), "test.json", false, kModels);
   SelectModels(scenario, {"select", "poll"}, kModels);
