@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "common/byte_size.h"
@@ -368,11 +369,13 @@ void ParseLoad(const FieldReader& load, Scenario& scenario) {
 // list in "quick.sweep.connections"); copying or printing a parsed document
 // recurses once per level, and a file nested 200,000 deep overflowed the
 // stack.
-constexpr int kMaxScenarioDepth = 64;
+constexpr size_t kMaxScenarioDepth = 64;
 
 // Reads scenario text once without building a document, for what a document
-// would hide or choke on: nesting deeper than kMaxScenarioDepth. Leaves
-// syntax errors to ParseJsonText, which words them.
+// would hide or choke on: a key given twice in one object, which the parse
+// would keep the last of without a word ("duration": "bogus" read as the
+// "duration": "1s" after it), and nesting deeper than kMaxScenarioDepth.
+// Leaves syntax errors to ParseJsonText, which words them.
 class StructureCheck : public nlohmann::json_sax<Json> {
  public:
   // An empty string, or the problem found.
@@ -383,35 +386,74 @@ class StructureCheck : public nlohmann::json_sax<Json> {
     return check.problem_;
   }
 
-  bool start_object(std::size_t) override { return Enter(); }
+  bool start_object(std::size_t) override { return Enter(/*object=*/true); }
   bool end_object() override { return Leave(); }
-  bool start_array(std::size_t) override { return Enter(); }
+  bool start_array(std::size_t) override { return Enter(/*object=*/false); }
   bool end_array() override { return Leave(); }
-  bool key(string_t&) override { return true; }
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
+  bool key(string_t& key) override {
+    Level& object = levels_.back();
+    object.key = key;
+    if (object.keys.insert(key).second) return true;
+    problem_ = "\"" + Quotable(ValuePath(), 200) + "\" is given twice";
+    return false;
+  }
+  bool null() override { return Scalar(); }
+  bool boolean(bool) override { return Scalar(); }
+  bool number_integer(number_integer_t) override { return Scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return Scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return Scalar(); }
+  bool string(string_t&) override { return Scalar(); }
+  bool binary(binary_t&) override { return Scalar(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
     return false;
   }
 
  private:
-  bool Enter() {
-    if (++depth_ <= kMaxScenarioDepth) return true;
-    problem_ = "objects and arrays nested more than " + std::to_string(kMaxScenarioDepth) +
-               " levels deep; a scenario needs 4 at most";
-    return false;
+  // An object or array being read.
+  struct Level {
+    std::string path;  // as the scenario's messages name fields: "sweep", "load.headers[1]"
+    bool object = false;
+    std::set<std::string> keys;  // an object's keys so far
+    std::string key;             // the key of the value being read
+    size_t index = 0;            // an array's: the index of the next value
+  };
+
+  // The path of the value about to be read, as FieldReader::Path words it.
+  std::string ValuePath() const {
+    if (levels_.empty()) return "";
+    const Level& parent = levels_.back();
+    if (!parent.object) return parent.path + "[" + std::to_string(parent.index) + "]";
+    return parent.path.empty() ? parent.key : parent.path + "." + parent.key;
+  }
+
+  // Every value, scalar or not, moves an array on to its next index.
+  void Advance() {
+    if (!levels_.empty() && !levels_.back().object) ++levels_.back().index;
+  }
+
+  bool Scalar() {
+    Advance();
+    return true;
+  }
+  bool Enter(bool object) {
+    if (levels_.size() >= kMaxScenarioDepth) {
+      problem_ = "objects and arrays nested more than " + std::to_string(kMaxScenarioDepth) +
+                 " levels deep; a scenario needs 4 at most";
+      return false;
+    }
+    Level level;
+    level.path = ValuePath();
+    level.object = object;
+    Advance();
+    levels_.push_back(std::move(level));
+    return true;
   }
   bool Leave() {
-    --depth_;
+    levels_.pop_back();
     return true;
   }
 
-  int depth_ = 0;
+  std::vector<Level> levels_;
   std::string problem_;
 };
 

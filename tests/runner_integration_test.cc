@@ -273,6 +273,15 @@ TEST(RunnerIntegrationTest, AScenarioNestedTooDeepIsRefusedNotACrash) {
                 "most\n");
 }
 
+TEST(RunnerIntegrationTest, AScenarioKeyGivenTwiceIsRefused) {
+  // The last one won without a word: this ran for 1s.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "twice", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "bogus", "duration": "1s" })");
+  EXPECT_EQ(RefusedRun({scenario}, dir + "/out"),
+            "c10k run: " + scenario + ": \"duration\" is given twice\n");
+}
+
 TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
   // A directory read as an empty file: "not valid JSON ... unexpected end of input".
   std::string dir = TempDir();

@@ -367,6 +367,33 @@ TEST(ScenarioTest, NestingDeeperThanAScenarioNeedsIsRefusedBeforeItIsParsed) {
       << LoadError(ModelsNested(63));
 }
 
+TEST(ScenarioTest, AKeyGivenTwiceInOneObjectIsRefused) {
+  // The parsed document keeps the last one: "bogus" was never looked at.
+  const std::string rest = R"("protocol": "echo", "models": ["epoll"], "warmup": "0s")";
+  EXPECT_EQ(LoadError(R"({"name": "twice", "duration": "bogus", "duration": "1s",
+                          "sweep": {"connections": [1]}, )" +
+                      rest + "}"),
+            "\"duration\" is given twice");
+  EXPECT_EQ(LoadError(R"({"name": "twice", "sweep": {"connections": [1]},
+                          "sweep": {"connections": [2]}, )" +
+                      rest + "}"),
+            "\"sweep\" is given twice");
+  // Named by the path of the object it is in, as every scenario error is.
+  EXPECT_EQ(LoadError(R"({"name": "twice", "sweep": {"connections": [1]}, "quick": {
+                          "sweep": {"connections": [1], /* again */ "connections": [2]}}, )" +
+                      rest + "}"),
+            "\"quick.sweep.connections\" is given twice");
+  EXPECT_EQ(LoadError(R"({"name": "twice", "sweep": {"connections": [1]},
+                          "load": {"headers": [{"a": 1}, {"b": 1, "b": 2}]}, )" +
+                      rest + "}"),
+            "\"load.headers[1].b\" is given twice");
+  // The same key in two objects is no repeat.
+  EXPECT_EQ(LoadError(R"({"name": "once", "sweep": {"connections": [1]}, "duration": "1s",
+                          "quick": {"duration": "500ms"}, )" +
+                      rest + "}"),
+            "");
+}
+
 TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
   Scenario scenario = ParseScenario(Minimal(), "test.json", false, kModels);
   SelectModels(scenario, {"select", "poll"}, kModels);
