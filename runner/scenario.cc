@@ -457,6 +457,32 @@ class StructureCheck : public nlohmann::json_sax<Json> {
   std::string problem_;
 };
 
+// The most of a scenario file that is read. Scenarios are a few KiB; without
+// a bound, `c10k run /dev/zero` read until memory ran out.
+constexpr size_t kMaxScenarioBytes = 1 << 20;
+
+// The text of the scenario file at `path`: at most kMaxScenarioBytes, so that
+// a device or a pipe that never ends is refused, not read forever.
+std::string ReadScenarioText(const std::string& path) {
+  // A directory opens as a stream and reads as empty: "not valid JSON" would
+  // send the user looking in a file that is not there.
+  std::error_code error_code;
+  if (std::filesystem::is_directory(path, error_code)) {
+    throw ScenarioError("a directory, not a scenario file (see scenarios/ for some)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioBytes) {
+    throw ScenarioError("more than " + FormatBytes(kMaxScenarioBytes) +
+                        ", which no scenario file is (they are a few KiB of JSON)");
+  }
+  return text;
+}
+
 }  // namespace
 
 Scenario ParseScenario(const Json& original, const std::string& file, bool quick,
@@ -568,25 +594,15 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
 
 Scenario LoadScenario(const std::string& path, bool quick,
                       const std::vector<std::string>& all_models) {
-  // A directory opens as a stream and reads as empty: "not valid JSON" would
-  // send the user looking in a file that is not there.
-  std::error_code error_code;
-  if (std::filesystem::is_directory(path, error_code)) {
-    throw ScenarioError("a directory, not a scenario file (see scenarios/ for some)");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  if (std::string problem = StructureCheck::Problem(text.str()); !problem.empty()) {
+  std::string text = ReadScenarioText(path);
+  if (std::string problem = StructureCheck::Problem(text); !problem.empty()) {
     throw ScenarioError(problem);
   }
   Json document;
   std::string error;
-  if (!ParseJsonText(text.str(), &document, &error))
-    throw ScenarioError("not valid JSON: " + error);
+  if (!ParseJsonText(text, &document, &error)) throw ScenarioError("not valid JSON: " + error);
   Scenario scenario = ParseScenario(document, path, quick, all_models);
-  scenario.sha256 = Sha256Hex(text.str());
+  scenario.sha256 = Sha256Hex(text);
   return scenario;
 }
 

@@ -293,6 +293,14 @@ TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
           "/missing.json: cannot read the scenario file: ENOENT (No such file or directory)\n");
 }
 
+TEST(RunnerIntegrationTest, AScenarioThatNeverEndsIsRefusedAfterAMebibyte) {
+  // /dev/zero was read until memory ran out.
+  std::string dir = TempDir();
+  EXPECT_EQ(RefusedRun({"/dev/zero"}, dir + "/out"),
+            "c10k run: /dev/zero: more than 1 MiB, which no scenario file is (they are a few KiB "
+            "of JSON)\n");
+}
+
 TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheSweep) {
   std::string dir = TempDir();
   std::string scenario = WriteScenario(dir, R"({ "name": "nowhere", "protocol": "echo",

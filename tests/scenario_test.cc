@@ -394,6 +394,15 @@ TEST(ScenarioTest, AKeyGivenTwiceInOneObjectIsRefused) {
             "");
 }
 
+TEST(ScenarioTest, AFileLargerThanAnyScenarioIsRefused) {
+  // Valid JSON, padded: 1 MiB is read, a byte more is refused.
+  std::string scenario = Minimal().dump();
+  std::string padding(size_t{1} << 20, ' ');
+  EXPECT_EQ(LoadError(padding.substr(scenario.size()) + scenario), "");
+  EXPECT_EQ(LoadError(padding.substr(scenario.size() - 1) + scenario),
+            "more than 1 MiB, which no scenario file is (they are a few KiB of JSON)");
+}
+
 TEST(ScenarioTest, ModelsFlagReplacesTheListAndRejectsUnknownModels) {
   Scenario scenario = ParseScenario(Minimal(), "test.json", false, kModels);
   SelectModels(scenario, {"select", "poll"}, kModels);
