@@ -141,6 +141,23 @@ LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
   return config;
 }
 
+// The scenario's "server" fields as `c10k serve` flags for `model`, which
+// refuses a flag it does not read (--threads is reuseport's alone).
+std::vector<std::string> ServerArgs(const Scenario& scenario, const std::string& model) {
+  std::vector<std::string> args;
+  if (scenario.server_threads > 0 && model == "reuseport") {
+    args.insert(args.end(), {"--threads", std::to_string(scenario.server_threads)});
+  }
+  if (!scenario.max_frame.empty()) args.insert(args.end(), {"--max-frame", scenario.max_frame});
+  if (scenario.max_threads > 0 && model == "threads") {
+    args.insert(args.end(), {"--max-threads", std::to_string(scenario.max_threads)});
+  }
+  if (!scenario.output_limit.empty()) {
+    args.insert(args.end(), {"--output-limit", scenario.output_limit});
+  }
+  return args;
+}
+
 // The run entry of one point: the median repetition (by throughput) in full,
 // a summary of every repetition, and the point's verdict.
 Json PointJson(const std::vector<Json>& repetitions, const LoadVerdict& verdict,
@@ -298,27 +315,14 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       progress.Note(model + ": skipped, " + why);
       continue;
     }
-    ServerLaunch launch{.binary = binary,
-                        .model = model,
-                        .protocol = std::string(ProtocolName(scenario.protocol)),
-                        .pin_cpu = placement.server_cpu,
-                        .log_path = log_dir + "/" + model + ".log",
-                        .nofile_limit = scenario.server_nofile,
-                        .start_timeout_ns = options.server_start_timeout_ns};
-    if (scenario.server_threads > 0 && model == "reuseport") {
-      launch.extra_args = {"--threads", std::to_string(scenario.server_threads)};
-    }
-    if (!scenario.max_frame.empty()) {
-      launch.extra_args.insert(launch.extra_args.end(), {"--max-frame", scenario.max_frame});
-    }
-    if (scenario.max_threads > 0 && model == "threads") {
-      launch.extra_args.insert(launch.extra_args.end(),
-                               {"--max-threads", std::to_string(scenario.max_threads)});
-    }
-    if (!scenario.output_limit.empty()) {
-      launch.extra_args.insert(launch.extra_args.end(), {"--output-limit", scenario.output_limit});
-    }
-    ServerProcess server(launch);
+    ServerProcess server({.binary = binary,
+                          .model = model,
+                          .protocol = std::string(ProtocolName(scenario.protocol)),
+                          .extra_args = ServerArgs(scenario, model),
+                          .pin_cpu = placement.server_cpu,
+                          .log_path = log_dir + "/" + model + ".log",
+                          .nofile_limit = scenario.server_nofile,
+                          .start_timeout_ns = options.server_start_timeout_ns});
     for (const SweepPoint& point : scenario.points) {
       if (StopRequested()) break;
       std::string start_error;
