@@ -140,6 +140,12 @@ class FieldReader {
   std::string path_;
 };
 
+// The longest "name": the results file is NAME-20250101T120000Z-2.json,
+// written first as NAME-...json.tmp.XXXXXX, and a file name has at most 255
+// bytes (NAME_MAX). A longer name measured the whole sweep, then failed to
+// save it.
+constexpr size_t kMaxScenarioName = 200;
+
 const std::vector<std::string> kTopLevelFields = {
     "name",   "description", "protocol", "models", "sweep", "duration",    "requests",
     "warmup", "repetitions", "server",   "load",   "quick", "slow_clients"};
@@ -512,6 +518,11 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   if (scenario.name.empty() ||
       scenario.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
     reader.Fail("name", "a non-empty name of lowercase letters, digits, - and _ (it names the results file)");
+  }
+  if (scenario.name.size() > kMaxScenarioName) {
+    throw ScenarioError("\"name\": is " + std::to_string(scenario.name.size()) +
+                        " characters long; the results file it names allows at most " +
+                        std::to_string(kMaxScenarioName));
   }
   scenario.description = reader.String("description", "");
   std::string protocol = reader.String("protocol", "", /*required=*/true);

@@ -207,6 +207,12 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["name"] = "Has Spaces";
   ExpectRejected(document, "\"name\": expected a non-empty name of lowercase letters");
+  // It names the results file, which cannot be longer than 255 bytes.
+  document["name"] = std::string(200, 'n');
+  EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).name.size(), 200u);
+  document["name"] = std::string(240, 'n');
+  ExpectRejected(document,
+                 "\"name\": is 240 characters long; the results file it names allows at most 200");
   document = Minimal();
   document["server"] = {{"output_limit", "lots"}};
   ExpectRejected(document, "\"server.output_limit\": expected a size");
