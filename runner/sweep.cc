@@ -281,6 +281,9 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
   // the same second into the same directory once wrote the same name, and
   // the second replaced the first. The later one takes NAME-2.json, and so
   // on; every save after the first replaces its own file.
+  //
+  // A save that fails stops the sweep: measuring on would be for nothing, and
+  // the last save that worked keeps what was measured up to it.
   bool claimed = false;
   auto save = [&] {
     std::string error;
@@ -295,8 +298,13 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
       }
       claimed = error.empty();
     }
-    if (!error.empty()) outcome.write_error = error;
+    if (error.empty()) return;
+    outcome.write_error =
+        error + "; the sweep stopped there (" +
+        (claimed ? outcome.results_path + " holds what was measured before" : "nothing was saved") +
+        ")";
   };
+  auto stopping = [&] { return StopRequested() || !outcome.write_error.empty(); };
 
   std::string binary = options.server_binary;
   if (binary.empty()) binary = std::filesystem::read_symlink("/proc/self/exe").string();
@@ -308,7 +316,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
                     options.progress_line);
   int index = 0;
   for (const std::string& model : scenario.models) {
-    if (StopRequested()) break;
+    if (stopping()) break;
     if (std::string why = WhySkipped(model, scenario.protocol); !why.empty()) {
       document["skipped"].push_back({{"model", model}, {"reason", why}});
       index += static_cast<int>(scenario.points.size()) * scenario.repetitions;
@@ -324,7 +332,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
                           .nofile_limit = scenario.server_nofile,
                           .start_timeout_ns = options.server_start_timeout_ns});
     for (const SweepPoint& point : scenario.points) {
-      if (StopRequested()) break;
+      if (stopping()) break;
       std::string start_error;
       if (!server.Running() && !server.Start(&start_error)) {
         std::string reason = "the server did not start: " + start_error;
@@ -391,8 +399,8 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
   outcome.interrupted = outcome.interrupted || StopRequested();
   document["interrupted"] = outcome.interrupted;
   document["finished"] = !outcome.interrupted;
-  save();
-  if (outcome.interrupted) outcome.all_ok = false;
+  if (outcome.write_error.empty()) save();
+  if (outcome.interrupted || !outcome.write_error.empty()) outcome.all_ok = false;
   return outcome;
 }
 

@@ -22,7 +22,9 @@ struct SweepOutcome {
   std::string results_path;
   bool all_ok = false;       // every point "ok"
   bool interrupted = false;  // SIGINT stopped the sweep
-  std::string write_error;   // the results file could not be written
+  // The results file could not be written: why, and what the last save that
+  // worked holds. The sweep stopped at that save.
+  std::string write_error;
 };
 
 // Checks every point of the sweep against what the load generator can hold

@@ -497,6 +497,32 @@ TEST(RunnerIntegrationTest, ASweepNeverWritesOverAnotherSweepsResults) {
   EXPECT_EQ(ReadJsonFile(results)["scenario"]["name"], "twice");
 }
 
+TEST(RunnerIntegrationTest, ASaveThatFailsStopsTheSweep) {
+  // An --out directory path so long (PATH_MAX is 4096) that the check before
+  // the sweep can create its probe file in it, but no results file fits:
+  // every save fails. The sweep once measured all its points regardless.
+  std::string dir = TempDir();
+  std::string out = dir;
+  while (out.size() < 4066 - 251) out += "/" + std::string(250, 'd');
+  out += "/" + std::string(4066 - out.size() - 1, 'd');
+  ASSERT_EQ(out.size(), 4066u);
+  fs::create_directories(out);
+  std::string scenario = WriteScenario(dir, R"({ "name": "lost", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1, 2, 3] },
+    "duration": "100ms", "warmup": "0s" })");
+  auto result = testing::RunC10k({"run", scenario, "--out", out}, 60, dir + "/stderr");
+  EXPECT_EQ(result.status.code, 1) << result.status.Describe();
+  std::string progress = ReadFile(dir + "/stderr");
+  EXPECT_NE(progress.find("[1/3] epoll c=1"), std::string::npos) << progress;
+  EXPECT_EQ(progress.find("[2/3]"), std::string::npos) << progress;
+  std::string last_line = progress.substr(progress.rfind('\n', progress.size() - 2) + 1);
+  EXPECT_EQ(last_line.rfind("c10k run: cannot create " + out + "/lost-", 0), 0u) << last_line;
+  EXPECT_TRUE(last_line.ends_with(
+      ": ENAMETOOLONG (File name too long); the sweep stopped there (nothing was saved)\n"))
+      << last_line;
+  EXPECT_TRUE(ResultFiles(out).empty());
+}
+
 TEST(RunnerIntegrationTest, ServerThatNeverListensIsAnErrorAndTheSweepGoesOn) {
   std::string dir = TempDir();
   // A "server" that prints nothing and exits: every point of the model fails
