@@ -9,6 +9,7 @@
 #include "common/stop_signal.h"
 #include "protocols/protocol.h"
 #include "servers/models.h"
+#include "servers/server_config.h"
 
 namespace c10k {
 
@@ -63,8 +64,12 @@ int Serve(const ServeOptions& options) {
   config.max_threads = options.max_threads;
   config.codec.max_frame = ByteSizeFlag("--max-frame", options.max_frame);
   config.output_limit = ByteSizeFlag("--output-limit", options.output_limit);
-  if (config.codec.max_frame == 0) throw UsageError("--max-frame must be at least 1 byte");
-  if (config.output_limit == 0) throw UsageError("--output-limit must be at least 1 byte");
+  if (!ServerLimitInRange(config.codec.max_frame)) {
+    throw UsageError("--max-frame must be " + ServerLimitRange());
+  }
+  if (!ServerLimitInRange(config.output_limit)) {
+    throw UsageError("--output-limit must be " + ServerLimitRange());
+  }
 
   auto address = ParseAddress(options.host, static_cast<uint16_t>(options.port));
   if (!address) {
@@ -106,10 +111,12 @@ Command AddServeCommand(CLI::App& root) {
                   "counted as if thread creation failed (default: the system's limits)")
       ->check(WholeNumberFlag(1, 1'000'000));
   app->add_option("--max-frame", options->max_frame,
-                  "Largest frame, line, request or value accepted; larger closes that connection")
+                  "Largest frame, line, request or value accepted, " + ServerLimitRange() +
+                      "; larger closes that connection")
       ->capture_default_str();
   app->add_option("--output-limit", options->output_limit,
-                  "Pending output per connection past which the server stops reading from it")
+                  "Pending output per connection past which the server stops reading from it, " +
+                      ServerLimitRange())
       ->capture_default_str();
   return {app, [options] { return Serve(*options); }};
 }

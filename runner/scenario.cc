@@ -18,6 +18,7 @@
 #include "loadgen/source_addrs.h"
 #include "protocols/http_client.h"
 #include "protocols/resp_client.h"
+#include "servers/server_config.h"
 
 namespace c10k {
 
@@ -67,14 +68,22 @@ class FieldReader {
     return value.get<int64_t>();
   }
 
-  std::string ByteSize(const char* key) const {
+  // A --max-frame or --output-limit for `c10k serve`, in the bounds it takes,
+  // as the text to pass it; "" when absent.
+  std::string ServerLimit(const char* key) const {
     if (!Has(key)) return "";
     const Json& value = object_.at(key);
-    if (value.is_number_unsigned()) return std::to_string(value.get<uint64_t>());
-    if (!value.is_string() || !ParseByteSize(value.get<std::string>())) {
-      Fail(key, "a size such as 4096, \"64KiB\" or \"1MiB\"");
+    std::optional<uint64_t> bytes;
+    // A document built in code holds 1 as a signed integer; one parsed, as
+    // an unsigned one.
+    if (value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0)) {
+      bytes = value.get<uint64_t>();
     }
-    return value.get<std::string>();
+    if (value.is_string()) bytes = ParseByteSize(value.get<std::string>());
+    if (!bytes || !ServerLimitInRange(*bytes)) {
+      Fail(key, "a size " + ServerLimitRange() + " such as 4096, \"64KiB\" or \"1MiB\"");
+    }
+    return value.is_string() ? value.get<std::string>() : std::to_string(*bytes);
   }
 
   // A list of numbers in [min, max] (a single number is a list of one).
@@ -582,8 +591,8 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     scenario.max_threads = static_cast<int>(server.Integer("max_threads", 0, 1, 1'000'000));
     scenario.server_nofile = static_cast<uint64_t>(server.Integer("nofile", 0, 16, 1'000'000));
     scenario.server_threads = static_cast<int>(server.Integer("threads", 0, 1, 1024));
-    scenario.max_frame = server.ByteSize("max_frame");
-    scenario.output_limit = server.ByteSize("output_limit");
+    scenario.max_frame = server.ServerLimit("max_frame");
+    scenario.output_limit = server.ServerLimit("output_limit");
   }
   if (reader.Has("load")) ParseLoad(FieldReader(reader.Object("load"), "load"), scenario);
   // As with c10k load's --message-size: sizes the requests do not carry

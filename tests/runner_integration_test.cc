@@ -281,6 +281,18 @@ TEST(RunnerIntegrationTest, AScenarioKeyGivenTwiceIsRefused) {
             "c10k run: " + scenario + ": \"duration\" is given twice\n");
 }
 
+TEST(RunnerIntegrationTest, AServerLimitServeWouldRefuseIsRefusedBeforeTheSweep) {
+  // It calibrated, started a server that refused --max-frame 0, failed the
+  // point and wrote a results file.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "noframe", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "server": { "max_frame": 0 } })");
+  EXPECT_EQ(RefusedRun({scenario}, dir + "/out"),
+            "c10k run: " + scenario +
+                ": \"server.max_frame\": expected a size from 1 byte to 1 GiB such as 4096, "
+                "\"64KiB\" or \"1MiB\", got 0\n");
+}
+
 TEST(RunnerIntegrationTest, AScenarioThatIsNoFileSaysWhy) {
   // A directory read as an empty file: "not valid JSON ... unexpected end of input".
   std::string dir = TempDir();

@@ -216,6 +216,21 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["server"] = {{"output_limit", "lots"}};
   ExpectRejected(document, "\"server.output_limit\": expected a size");
+  // Checked as c10k serve checks --max-frame and --output-limit: a limit
+  // serve would refuse once started a server that failed every point.
+  for (const char* field : {"max_frame", "output_limit"}) {
+    for (const Json& bytes : {Json(0), Json("0KiB"), Json("2GiB"), Json(-1), Json(1.5)}) {
+      document["server"] = {{field, bytes}};
+      ExpectRejected(document, "\"server." + std::string(field) +
+                                   "\": expected a size from 1 byte to 1 GiB such as 4096, "
+                                   "\"64KiB\" or \"1MiB\", got " +
+                                   bytes.dump());
+    }
+    document["server"] = {{field, "1GiB"}};
+    EXPECT_NO_THROW(ParseScenario(document, "test.json", false, kModels));
+    document["server"] = {{field, 1}};
+    EXPECT_NO_THROW(ParseScenario(document, "test.json", false, kModels));
+  }
   document = Minimal();
   document["load"] = {{"io", "kqueue"}};
   ExpectRejected(document, "\"load.io\": expected \"epoll\" or \"uring\", got \"kqueue\"");

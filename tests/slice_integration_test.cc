@@ -180,6 +180,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnknownFlag", {"serve", "--model", "epoll", "--bogus"}, "--bogus"},
         BadInput{
             "BadMaxFrame", {"serve", "--model", "epoll", "--max-frame", "lots"}, "--max-frame"},
+        // Near 2^64, a server's buffer arithmetic on it wrapped.
+        BadInput{"MaxFrameAboveOneGiB",
+                 {"serve", "--model", "epoll", "--max-frame", "18446744073709551615"},
+                 "--max-frame must be from 1 byte to 1 GiB"},
+        BadInput{"OutputLimitAboveOneGiB",
+                 {"serve", "--model", "epoll", "--output-limit", "2GiB"},
+                 "--output-limit must be from 1 byte to 1 GiB"},
+        BadInput{"NoMaxFrame",
+                 {"serve", "--model", "epoll", "--max-frame", "0"},
+                 "--max-frame must be from 1 byte to 1 GiB"},
         BadInput{"BadHost", {"serve", "--model", "epoll", "--host", "127.0.0.300"}, "--host"},
         BadInput{"ThreadsForOneLoop",
                  {"serve", "--model", "epoll", "--threads", "4"},
