@@ -506,7 +506,13 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
   FieldReader original_reader(original, "");
   original_reader.RejectUnknown(kTopLevelFields);
   if (original.contains("quick")) {
-    FieldReader(original_reader.Object("quick"), "quick").RejectUnknown(kTopLevelFields);
+    FieldReader quick_reader(original_reader.Object("quick"), "quick");
+    // Read as any other field, it passed, and the override then dropped it.
+    if (quick_reader.Has("quick")) {
+      throw ScenarioError(
+          "\"quick.quick\": a quick version cannot have a quick version of its own");
+    }
+    quick_reader.RejectUnknown(kTopLevelFields);
     if (!quick) {
       // The quick version is checked whichever runs, so that a mistake in it
       // is found by the run that has the time, not by the next --quick one.

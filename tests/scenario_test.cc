@@ -131,6 +131,21 @@ TEST(ScenarioTest, QuickOverridesMergeIntoTheFullRun) {
   EXPECT_TRUE(quick.quick);
 }
 
+TEST(ScenarioTest, AQuickVersionOfTheQuickVersionIsRefused) {
+  // It passed as a known field and was then dropped without a word.
+  Json document = Minimal();
+  document["quick"] = {{"duration", "500ms"}, {"quick", {{"duration", "200ms"}}}};
+  for (bool quick : {false, true}) {
+    try {
+      ParseScenario(document, "test.json", quick, kModels);
+      ADD_FAILURE() << "accepted with quick " << quick;
+    } catch (const ScenarioError& e) {
+      EXPECT_STREQ(e.what(),
+                   "\"quick.quick\": a quick version cannot have a quick version of its own");
+    }
+  }
+}
+
 TEST(ScenarioTest, LoadIoPicksTheLoadGeneratorsEngine) {
   Json document = Minimal();
   EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).load_io, LoadIo::kEpoll);
