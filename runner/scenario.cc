@@ -292,6 +292,27 @@ void RequireProtocol(const FieldReader& load, const char* key, Protocol wanted,
                       std::string(ProtocolName(scenario.protocol)));
 }
 
+// Whether `models`, a scenario's "models" as written, names `model`.
+bool NamesModel(const Json& models, const std::string& model,
+                const std::vector<std::string>& all_models) {
+  if (models == "all") {
+    return std::find(all_models.begin(), all_models.end(), model) != all_models.end();
+  }
+  return models.is_array() && std::find(models.begin(), models.end(), Json(model)) != models.end();
+}
+
+// A "server" field that one model alone reads ("threads": reuseport's event
+// loops), given when the scenario does not run that model: the sweep would
+// pass it to no server, so it is refused, as c10k serve refuses the flag for
+// any other model. `why` follows "applies to model M only", as in serve's
+// message.
+void RequireServerModel(const FieldReader& server, const char* key, const std::string& model,
+                        const std::string& why, bool runs_model) {
+  if (!server.Has(key) || runs_model) return;
+  throw ScenarioError("\"" + server.Path(key) + "\": applies to model " + model + " only" + why +
+                      ", and this scenario does not run it");
+}
+
 // "load.method", "load.path", "load.headers" and "load.body_file": the
 // request every http connection sends, checked as c10k load checks
 // --method, --path, --header and --body-file. A relative body file is found
@@ -599,6 +620,15 @@ Scenario ParseScenario(const Json& original, const std::string& file, bool quick
     scenario.server_threads = static_cast<int>(server.Integer("threads", 0, 1, 1024));
     scenario.max_frame = server.ServerLimit("max_frame");
     scenario.output_limit = server.ServerLimit("output_limit");
+    // The full run's models count for the quick version too: it may leave a
+    // model out, and cannot take the field out of the full run's "server".
+    auto runs = [&](const std::string& model) {
+      return std::find(scenario.models.begin(), scenario.models.end(), model) !=
+                 scenario.models.end() ||
+             NamesModel(original.value("models", Json()), model, all_models);
+    };
+    RequireServerModel(server, "threads", "reuseport", " (its event loops)", runs("reuseport"));
+    RequireServerModel(server, "max_threads", "threads", "", runs("threads"));
   }
   if (reader.Has("load")) ParseLoad(FieldReader(reader.Object("load"), "load"), scenario);
   // As with c10k load's --message-size: sizes the requests do not carry

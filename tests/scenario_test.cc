@@ -146,6 +146,45 @@ TEST(ScenarioTest, AQuickVersionOfTheQuickVersionIsRefused) {
   }
 }
 
+TEST(ScenarioTest, AServerFieldNoModelOfTheScenarioReadsIsRefused) {
+  // Passed only to reuseport (--threads) and threads (--max-threads), as
+  // c10k serve takes them; with neither, they were ignored without a word.
+  Json document = Minimal();
+  document["server"] = {{"threads", 4}};
+  ExpectRejected(document,
+                 "\"server.threads\": applies to model reuseport only (its event loops), and this "
+                 "scenario does not run it");
+  document["server"] = {{"max_threads", 100}};
+  ExpectRejected(document,
+                 "\"server.max_threads\": applies to model threads only, and this scenario does "
+                 "not run it");
+  const std::vector<std::string> all = {"threads", "epoll", "reuseport"};
+  document["server"] = {{"threads", 4}, {"max_threads", 100}};
+  document["models"] = {"epoll", "reuseport", "threads"};
+  Scenario scenario = ParseScenario(document, "test.json", false, all);
+  EXPECT_EQ(scenario.server_threads, 4);
+  EXPECT_EQ(scenario.max_threads, 100);
+  document["models"] = "all";
+  EXPECT_NO_THROW(ParseScenario(document, "test.json", false, all));
+  // A quick version may leave the model out: it cannot take the field out of
+  // the full run's "server".
+  document["models"] = {"epoll", "reuseport", "threads"};
+  document["quick"] = {{"models", {"epoll"}}};
+  EXPECT_NO_THROW(ParseScenario(document, "test.json", true, all));
+  // But a field the quick version adds must be read by one of the models.
+  document["server"] = Json::object();
+  document["models"] = {"epoll", "threads"};
+  document["quick"] = {{"server", {{"threads", 2}}}};
+  try {
+    ParseScenario(document, "test.json", false, all);
+    ADD_FAILURE() << "accepted";
+  } catch (const ScenarioError& e) {
+    EXPECT_STREQ(e.what(),
+                 "in its \"quick\" version: \"server.threads\": applies to model reuseport only "
+                 "(its event loops), and this scenario does not run it");
+  }
+}
+
 TEST(ScenarioTest, LoadIoPicksTheLoadGeneratorsEngine) {
   Json document = Minimal();
   EXPECT_EQ(ParseScenario(document, "test.json", false, kModels).load_io, LoadIo::kEpoll);
