@@ -86,7 +86,8 @@ class FieldReader {
     return value.is_string() ? value.get<std::string>() : std::to_string(*bytes);
   }
 
-  // A list of numbers in [min, max] (a single number is a list of one).
+  // A list of different numbers in [min, max] (a single number is a list of
+  // one).
   std::vector<double> Numbers(const char* key, double min, double max, bool integers) const {
     std::string expected = std::string("a non-empty list of ") +
                            (integers ? "integers" : "numbers") + " from " + Format(min) + " to " +
@@ -99,6 +100,11 @@ class FieldReader {
       if (!item.is_number() || (integers && !item.is_number_integer())) Fail(key, expected);
       double number = item.get<double>();
       if (number < min || number > max) Fail(key, expected);
+      if (std::find(numbers.begin(), numbers.end(), number) != numbers.end()) {
+        // Twice would measure the same points twice, read later as one
+        // point's repetitions (as a model listed twice would).
+        throw ScenarioError("\"" + Path(key) + "\": " + Format(number) + " is listed twice");
+      }
       numbers.push_back(number);
     }
     return numbers;

@@ -291,6 +291,14 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["models"] = {"epoll", "poll", "epoll"};
   ExpectRejected(document, "\"models\": epoll is listed twice");
+  // As is a value of a sweep list: the same points measured twice.
+  document = Minimal();
+  document["sweep"]["connections"] = {100, 100};
+  ExpectRejected(document, "\"sweep.connections\": 100 is listed twice");
+  document["sweep"] = {{"connections", {10}}, {"rate", {1000, 500, 1000.0}}};
+  ExpectRejected(document, "\"sweep.rate\": 1000 is listed twice");
+  document["sweep"] = {{"active", {1}}, {"idle", {0, 5, 0}}};
+  ExpectRejected(document, "\"sweep.idle\": 0 is listed twice");
   // "0s" once meant the default 5 s without a word; the load flag refuses it.
   document = Minimal();
   document["protocol"] = "resp";
