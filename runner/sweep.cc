@@ -131,6 +131,17 @@ LoadConfig PointLoadConfig(const Scenario& scenario, const SweepPoint& point) {
   return config;
 }
 
+// What a point asks of this process, for CheckSweepLimits: the load, and the
+// slow clients, which are opened here beside the load generator's
+// connections and take a descriptor and a local port each as one of them
+// does. They send nothing, so the active connections stay the load's.
+LoadConfig LimitsConfig(const Scenario& scenario, const SweepPoint& point) {
+  LoadConfig config = PointLoadConfig(scenario, point);
+  config.active = config.ActiveConnections();
+  config.connections += scenario.slow_clients;
+  return config;
+}
+
 LoadConfig MakeLoadConfig(const Scenario& scenario, const SweepPoint& point,
                           const ServerProcess& server, const std::string& model) {
   LoadConfig config = PointLoadConfig(scenario, point);
@@ -244,8 +255,13 @@ std::string WhySkipped(const std::string& model, Protocol protocol) {
 
 std::string CheckSweepLimits(const Scenario& scenario) {
   for (const SweepPoint& point : scenario.points) {
-    std::string limit = CheckLoadLimits(PointLoadConfig(scenario, point));
-    if (!limit.empty()) return PointLabel("sweep point", point) + ": " + limit;
+    std::string limit = CheckLoadLimits(LimitsConfig(scenario, point));
+    if (limit.empty()) continue;
+    std::string label = PointLabel("sweep point", point);
+    if (scenario.slow_clients > 0) {
+      label += " and " + std::to_string(scenario.slow_clients) + " slow_clients";
+    }
+    return label + ": " + limit;
   }
   return "";
 }

@@ -363,6 +363,32 @@ TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStart
       << message;
 }
 
+TEST(RunnerIntegrationTest, SlowClientsCountAgainstTheDescriptorLimitBeforeTheSweep) {
+  // The slow clients are sockets of the runner's process too: 900
+  // connections fit in 1000 descriptors, 900 and 100 slow clients do not,
+  // and once ran out of them in the middle of the point.
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "crowded", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [900] }, "slow_clients": 100,
+    "load": { "threads": 1 }, "duration": "100ms", "warmup": "0s" })");
+  ChildOptions options;
+  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
+  options.stderr_path = dir + "/stderr";
+  options.nofile_limit = 1000;
+  std::string error;
+  auto runner = ChildProcess::Start(options, &error);
+  ASSERT_TRUE(runner) << error;
+  auto status = runner->WaitExit(60 * kNanosPerSecond);
+  ASSERT_TRUE(status) << "the runner did not finish";
+  EXPECT_EQ(status->code, 2) << status->Describe();
+  EXPECT_EQ(ReadFile(dir + "/stderr"),
+            "c10k run: " + scenario +
+                ": sweep point c=900 and 100 slow_clients: --connections 1000 needs 1017 file "
+                "descriptors but RLIMIT_NOFILE (hard limit) is 1000; at most 983 connections fit "
+                "in one process (run several load generators)\n");
+  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
+}
+
 TEST(RunnerIntegrationTest, ASweepWithNoModelToRunIsRefused) {
   // Some models skipped is normal (kqueue off BSD); all of them once wrote a
   // results document with nothing measured in it, and exit 0.
