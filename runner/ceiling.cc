@@ -41,6 +41,18 @@ std::optional<std::string> ThreadsStarved(const LoadResult& load, const PointObs
          "client thread";
 }
 
+// What the load generator itself ran out of, if anything: descriptors or
+// local ports of its own process and machine, which say nothing of the
+// model's ceiling.
+std::optional<std::string> LoadGeneratorLimit(const LoadResult& load) {
+  const ErrorCounts& errors = load.stats.errors;
+  std::string what;
+  if (errors.no_descriptors > 0) what = "file descriptors";
+  if (errors.no_ports > 0) what += std::string(what.empty() ? "" : " and ") + "local ports";
+  if (what.empty()) return std::nullopt;
+  return "the load generator ran out of " + what + " of its own";
+}
+
 }  // namespace
 
 uint64_t ConnectionsKept(const LoadResult& load) {
@@ -64,6 +76,10 @@ LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,
   if (load_verdict.status == "ok") return load_verdict;
   // Wrong bytes are a bug, not a limit: never dress them up as a ceiling.
   if (load.stats.mismatches > 0) return {"error", load_verdict.reason};
+  // Nor is a limit of the measuring side.
+  if (std::optional<std::string> own = LoadGeneratorLimit(load)) {
+    return {"error", *own + ", no ceiling of " + point.model + ": " + load_verdict.reason};
+  }
 
   if (LogLineWith(point.server_log_since_start, "FD_SETSIZE")) {
     return {"ceiling", point.model + " closes fd >= FD_SETSIZE (1024): " +

@@ -24,7 +24,8 @@ struct PointObservation {
 // The verdict on one point: "ok"; "ceiling" when the model hit a limit
 // (connections refused, dropped or closed, timeouts, a crash, FD_SETSIZE,
 // threads, descriptors); "error" when the run itself is wrong (replies that
-// did not match what was sent). The reason is a sentence a person reads on a
+// did not match what was sent, the load generator out of its own descriptors
+// or local ports). The reason is a sentence a person reads on a
 // chart, e.g. "select closes fd >= FD_SETSIZE (1024): 1009 of 1100
 // connections kept".
 LoadVerdict JudgePoint(const LoadResult& load, const LoadVerdict& load_verdict,

@@ -44,6 +44,38 @@ TEST(CeilingTest, WrongBytesAreAnErrorEvenBesideALimit) {
   EXPECT_EQ(verdict.reason, "1 replies did not match what was sent");
 }
 
+TEST(CeilingTest, TheLoadGeneratorOutOfItsOwnDescriptorsOrPortsIsAnErrorNotACeiling) {
+  // Its connects failed with EMFILE or EADDRNOTAVAIL in its own process: the
+  // server never saw them, and the point once read as the model's ceiling.
+  LoadResult load;
+  load.stats.established = 900;
+  load.stats.errors.no_descriptors = 100;
+  const LoadVerdict short_of_fds{
+      "error", "900 of 1000 connections established (100 found no free file descriptor (EMFILE))"};
+  LoadVerdict verdict = JudgePoint(load, short_of_fds, Observation("epoll", 1000, ""));
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_EQ(verdict.reason,
+            "the load generator ran out of file descriptors of its own, no ceiling of epoll: " +
+                short_of_fds.reason);
+  load.stats.errors.no_ports = 3;
+  EXPECT_EQ(JudgePoint(load, short_of_fds, Observation("epoll", 1000, "")).reason,
+            "the load generator ran out of file descriptors and local ports of its own, no "
+            "ceiling of epoll: " +
+                short_of_fds.reason);
+  // Even beside a limit the server logged: the point measured the client.
+  load.stats.errors.no_descriptors = 0;
+  verdict = JudgePoint(load, short_of_fds, Observation("select", 1000, "fd >= FD_SETSIZE"));
+  EXPECT_EQ(verdict.status, "error");
+  EXPECT_EQ(verdict.reason,
+            "the load generator ran out of local ports of its own, no ceiling of "
+            "select: " +
+                short_of_fds.reason);
+  // Refused connects are the server's doing: still its ceiling.
+  load.stats.errors.no_ports = 0;
+  load.stats.errors.refused = 100;
+  EXPECT_EQ(JudgePoint(load, short_of_fds, Observation("epoll", 1000, "")).status, "ceiling");
+}
+
 TEST(CeilingTest, ConnectionsWithoutAThreadAreBlamedOnTheAcceptingThread) {
   // No limit was logged: the threads server just had not reached 373 of its
   // connections (1 accepting thread + 627 client threads at most).
