@@ -86,6 +86,9 @@ int Run(const RunOptions& options) {
   if (std::string limit = CheckSweepLimits(scenario); !limit.empty()) {
     throw UsageError(options.scenario + ": " + limit);
   }
+  if (std::string problem = ServerFileLimitProblem(scenario.server_nofile); !problem.empty()) {
+    throw UsageError(options.scenario + ": \"server.nofile\": " + problem);
+  }
   if (std::string error = CheckCanWriteInto(options.out); !error.empty()) {
     throw UsageError("--out: " + error);
   }

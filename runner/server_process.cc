@@ -1,7 +1,11 @@
 #include "runner/server_process.h"
 
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -13,7 +17,32 @@ namespace {
 
 constexpr int64_t kStopGrace = 5 * kNanosPerSecond;
 
+// Whether a child of this process can set its RLIMIT_NOFILE to `nofile`, as
+// ChildProcess does for a server: tried in a child that exits at once, so
+// this process keeps its own limits.
+bool ChildCanSetFileLimit(uint64_t nofile) {
+  pid_t pid = fork();
+  if (pid < 0) return true;  // cannot tell: the server's start will
+  if (pid == 0) {
+    rlimit limit{nofile, nofile};
+    _exit(setrlimit(RLIMIT_NOFILE, &limit) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 }  // namespace
+
+std::string ServerFileLimitProblem(uint64_t nofile) {
+  rlimit limit{};
+  if (nofile == 0 || getrlimit(RLIMIT_NOFILE, &limit) != 0 || nofile <= limit.rlim_max) return "";
+  // Above the hard limit, a process with CAP_SYS_RESOURCE may still raise it.
+  if (ChildCanSetFileLimit(nofile)) return "";
+  return std::to_string(nofile) + " is above the hard limit on open files here (RLIMIT_NOFILE " +
+         std::to_string(limit.rlim_max) + "), which only a privileged process can raise";
+}
 
 bool ServerProcess::Start(std::string* error) {
   ChildOptions options;

@@ -26,6 +26,13 @@ struct ServerLaunch {
   int64_t start_timeout_ns = kDefaultServerStartTimeout;
 };
 
+// Why a server could not be given `nofile` descriptors (ServerLaunch's
+// nofile_limit, set as its soft and hard RLIMIT_NOFILE), or "" when it can.
+// Above this process's hard limit only a privileged process can raise it,
+// and the server's setrlimit would fail with no one to tell: it would run
+// with the limits it inherited.
+std::string ServerFileLimitProblem(uint64_t nofile);
+
 // A server child process for one model: started, watched between points,
 // restarted after a crash, stopped by pid. Its stderr log is read point by
 // point, since the server's one-time log lines (FD_SETSIZE, EMFILE, thread
