@@ -92,6 +92,7 @@ int Run(const RunOptions& options) {
   if (std::string error = CheckCanWriteInto(options.out); !error.empty()) {
     throw UsageError("--out: " + error);
   }
+  if (std::string error = CheckServerLogDirectory(); !error.empty()) throw UsageError(error);
   InstallStopSignalHandlers();
   RaiseFileLimit();
   std::fprintf(stderr, "c10k run: %s%s: %zu models x %zu points x %d repetitions%s\n",

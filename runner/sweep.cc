@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -210,7 +211,27 @@ Json FailedPointJson(const Scenario& scenario, const SweepPoint& point, const st
           {"reason", reason}};
 }
 
+// Where the servers' logs are kept while the sweep runs: TMPDIR, or /tmp
+// when it is unset or empty.
+std::filesystem::path TempDirectory() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+}
+
 }  // namespace
+
+std::string CheckServerLogDirectory() {
+  std::filesystem::path dir = TempDirectory();
+  std::string named = (std::getenv("TMPDIR") != nullptr ? "TMPDIR " : "") + dir.string();
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    return named + " is not a directory (the runner keeps server logs there)";
+  }
+  if (std::string problem = CheckCanWriteInto(dir); !problem.empty()) {
+    return problem + "; the runner keeps server logs there";
+  }
+  return "";
+}
 
 int64_t SweepTimeLeft(std::vector<int64_t> taken, int left, int64_t nominal) {
   int64_t pace = nominal;
@@ -324,7 +345,7 @@ SweepOutcome RunSweep(const Scenario& scenario, const Calibration& calibration,
 
   std::string binary = options.server_binary;
   if (binary.empty()) binary = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::string log_dir = std::filesystem::temp_directory_path() / ("c10k-run-" + std::to_string(getpid()));
+  std::string log_dir = TempDirectory() / ("c10k-run-" + std::to_string(getpid()));
   std::filesystem::create_directories(log_dir);
 
   int total = static_cast<int>(scenario.models.size() * scenario.points.size()) * scenario.repetitions;

@@ -32,6 +32,11 @@ struct SweepOutcome {
 // empty string, or a one-line reason naming the point and the limit.
 std::string CheckSweepLimits(const Scenario& scenario);
 
+// Checks that the directory the servers' logs go in (TMPDIR, else /tmp) is
+// one this process can write in, before anything starts: an empty string, or
+// a one-line reason.
+std::string CheckServerLogDirectory();
+
 // Why the sweep skips `model` for `protocol` (not compiled here, or it does
 // not serve that protocol), or an empty string when it runs it.
 std::string WhySkipped(const std::string& model, Protocol protocol);

@@ -322,6 +322,24 @@ TEST(RunnerIntegrationTest, AnOutDirectoryThatCannotBeWrittenIsRefusedBeforeTheS
             "c10k run: --out: cannot create directory " + dir + "/a-file/out: Not a directory\n");
 }
 
+TEST(RunnerIntegrationTest, ATmpdirThatIsNoDirectoryIsRefusedBeforeTheSweep) {
+  // The servers' logs go there: it failed after the calibration with
+  // "c10k: failed: filesystem error: temp_directory_path: Not a directory".
+  std::string dir = TempDir();
+  std::string scenario = WriteScenario(dir, R"({ "name": "notmp", "protocol": "echo",
+    "models": ["epoll"], "sweep": { "connections": [1] }, "duration": "100ms", "warmup": "0s" })");
+  ASSERT_TRUE(testing::WriteFile(dir + "/a-file", "not a directory\n"));
+  // Set for the runner alone: this process makes its temporary files there.
+  auto result = testing::RunCommand({"/usr/bin/env", "TMPDIR=" + dir + "/a-file", testing::kBinary,
+                                     "run", scenario, "--out", dir + "/out"},
+                                    30, dir + "/stderr");
+  EXPECT_EQ(result.status.code, 2) << result.status.Describe();
+  EXPECT_EQ(ReadFile(dir + "/stderr"),
+            "c10k run: TMPDIR " + dir +
+                "/a-file is not a directory (the runner keeps server logs there)\n");
+  EXPECT_TRUE(ResultFiles(dir + "/out").empty());
+}
+
 TEST(RunnerIntegrationTest, AServerBinaryThatCannotRunIsRefusedBeforeTheSweep) {
   // A directory passed the check (its x bit), and every point then failed
   // with "exec failed" after the calibration.
