@@ -51,10 +51,15 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 int Run(const RunOptions& options) {
+  // "," once chose no model at all, and was then refused as "no model to run ()".
+  std::vector<std::string> models = SplitList(options.models);
+  if (!options.models.empty() && models.empty()) {
+    throw UsageError("--models: no model names given");
+  }
   Scenario scenario;
   try {
     scenario = LoadScenario(options.scenario, options.quick, AllModelNames());
-    if (!options.models.empty()) SelectModels(scenario, SplitList(options.models), AllModelNames());
+    if (!models.empty()) SelectModels(scenario, models, AllModelNames());
   } catch (const ScenarioError& e) {
     throw UsageError(options.scenario + ": " + e.what());
   }

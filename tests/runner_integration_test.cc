@@ -442,6 +442,16 @@ TEST(RunnerIntegrationTest, AServerNofileAboveTheHardLimitIsRefusedBeforeTheSwee
   EXPECT_TRUE(ResultFiles(dir + "/out").empty());
 }
 
+TEST(RunnerIntegrationTest, AModelsFlagThatNamesNoModelIsRefused) {
+  // "," split into no names, refused as "no model to run ()".
+  std::string dir = TempDir();
+  std::string scenario = std::string(testing::kSourceDir) + "/scenarios/c10k-curve.json";
+  for (const std::string models : {",", ",,,"}) {
+    EXPECT_EQ(RefusedRun({scenario, "--models", models}, dir + "/out"),
+              "c10k run: --models: no model names given\n");
+  }
+}
+
 TEST(RunnerIntegrationTest, ASweepWithNoModelToRunIsRefused) {
   // Some models skipped is normal (kqueue off BSD); all of them once wrote a
   // results document with nothing measured in it, and exit 0.
