@@ -135,7 +135,9 @@ class FieldReader {
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         std::string list;
         for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-        throw ScenarioError("\"" + Path(key.c_str()) + "\": unknown field; expected one of " + list);
+        // Quotable: the key is the file's, and may hold a line break.
+        throw ScenarioError("\"" + Quotable(Path(key.c_str()), 200) +
+                            "\": unknown field; expected one of " + list);
       }
     }
   }

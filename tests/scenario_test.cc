@@ -252,6 +252,10 @@ TEST(ScenarioTest, ErrorsNameTheFieldAndWhatWasExpected) {
   document = Minimal();
   document["durations"] = "1s";
   ExpectRejected(document, "\"durations\": unknown field");
+  // Quoted on one line, whatever the key holds.
+  document = Minimal();
+  document["sweep"]["a\nb"] = 1;
+  ExpectRejected(document, "\"sweep.a\\nb\": unknown field");
   document = Minimal();
   document["quick"] = {{"duraton", "1s"}};
   ExpectRejected(document, "\"quick.duraton\": unknown field");
