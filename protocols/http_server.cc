@@ -55,8 +55,12 @@ constexpr std::string_view kNotAllowedKeepAlive =
     "Connection: keep-alive\r\n\r\n";
 constexpr std::string_view kBadRequest =
     "HTTP/1.1 400 Bad Request\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kTooLarge =
+constexpr std::string_view kHeadTooLarge =
     "HTTP/1.1 431 Request Header Fields Too Large\r\nServer: c10k\r\nContent-Length: 0\r\n"
+    "Connection: close\r\n\r\n";
+// A body past --max-frame is not a header problem (RFC 9110, 15.5.14).
+constexpr std::string_view kBodyTooLarge =
+    "HTTP/1.1 413 Content Too Large\r\nServer: c10k\r\nContent-Length: 0\r\n"
     "Connection: close\r\n\r\n";
 constexpr std::string_view kNotImplemented =
     "HTTP/1.1 501 Not Implemented\r\nServer: c10k\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -136,7 +140,7 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
     size_t head_end = rest.find("\r\n\r\n");
     if (head_end == std::string_view::npos) {
       if (rest.size() > max_head_) {
-        sink.Reply(kTooLarge);
+        sink.Reply(kHeadTooLarge);
         return RejectAfter(input.size(), "request head too large");
       }
       break;
@@ -144,7 +148,7 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
     size_t head_size = head_end + 4;
     Request request;
     if (head_size > max_head_) {
-      sink.Reply(kTooLarge);
+      sink.Reply(kHeadTooLarge);
       return RejectAfter(input.size(), "request head too large");
     }
     if (!ParseHead(rest.substr(0, head_size), &request)) {
@@ -161,7 +165,7 @@ ConsumeResult HttpServerCodec::Consume(std::string_view input, ReplySink& sink) 
       return RejectAfter(input.size(), "chunked request body");
     }
     if (request.body_length > max_body_) {
-      sink.Reply(kTooLarge);
+      sink.Reply(kBodyTooLarge);
       return RejectAfter(input.size(), "request body larger than --max-frame");
     }
     const Replies& replies = !request.keep_alive ? kClosing

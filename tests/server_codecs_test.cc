@@ -160,7 +160,10 @@ TEST(HttpServerTest, MalformedRequestsGetAnErrorAndClose) {
         Case{"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", "400", "malformed HTTP request"},
         Case{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "501",
              "chunked request body"},
-        Case{"GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'), "431", "request head too large"}}) {
+        Case{"GET / HTTP/1.1\r\nX: " + std::string(20000, 'a'), "431", "request head too large"},
+        // A body past --max-frame (1 MiB by default) is too large content, not a header.
+        Case{"POST / HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n", "413",
+             "request body larger than --max-frame"}}) {
     HttpServerCodec codec({});
     RecordingSink sink;
     ConsumeResult result = codec.Consume(c.request, sink);
