@@ -239,5 +239,18 @@ TEST(BadInputPortTest, PortInUseIsOneLineAndExitTwo) {
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
 }
 
+// Load flags that were once accepted and then ignored or not bounded.
+INSTANTIATE_TEST_SUITE_P(
+    LoadFlags, BadInputTest,
+    ::testing::Values(
+        // Not a regular file, it has no size to check: /dev/zero was read
+        // until 512 MiB, past the 64 MiB bound.
+        BadInput{"BodyFileWithoutEnd",
+                 {"load", "--target", "127.0.0.1:1", "--protocol", "http", "--body-file",
+                  "/dev/zero", "--json", "JSON"},
+                 "--body-file /dev/zero is more than 67108864 bytes; a request body can be at "
+                 "most 64 MiB (67108864 bytes)"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace c10k
