@@ -312,6 +312,8 @@ int Load(const LoadOptions& options) {
       {"scenario", {{"name", "load"}, {"file", nullptr}, {"sha256", nullptr}}},
   };
   LoadResult result = RunLoad(config);
+  // A limit found at the start, like those checked before it: nothing ran.
+  if (!result.not_started.empty()) throw UsageError(result.not_started);
   LoadVerdict verdict = JudgeLoad(config, result);
   document["interrupted"] = result.interrupted;
   document["runs"] = nlohmann::json::array({LoadRunJson(config, result, verdict)});

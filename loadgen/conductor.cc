@@ -30,12 +30,6 @@ double SelfCpuSeconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-void SignalWorkers(const RunClock& clock) {
-  if (!clock.wake) return;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(clock.wake.Get(), &one, sizeof one);
-}
-
 }  // namespace
 
 void Conductor::Run() {
@@ -56,7 +50,7 @@ void Conductor::Run() {
   }
   int64_t start = MonotonicNanos();
   clock_.traffic_start_ns.store(start, std::memory_order_release);
-  SignalWorkers(clock_);
+  clock_.WakeWorkers();
   int64_t measure_start = start + config_.warmup_ns;
   int64_t measure_end = measure_start + config_.duration_ns;
   // Phase 2: warmup. Phase 3: the measured window. The workers end the
@@ -123,8 +117,7 @@ uint64_t Conductor::Established() const {
 }
 
 void Conductor::StopWorkers() {
-  clock_.stop.store(true);
-  SignalWorkers(clock_);
+  clock_.StopWorkers();
   if (config_.live_line) std::fprintf(stderr, "\r\033[K");
 }
 

@@ -4,12 +4,12 @@
 
 #include <fstream>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "common/byte_size.h"
 #include "common/clock.h"
 #include "common/net.h"
+#include "common/thread_group.h"
 #include "loadgen/conductor.h"
 #include "loadgen/run_clock.h"
 #include "loadgen/source_addrs.h"
@@ -118,11 +118,17 @@ LoadResult RunLoad(const LoadConfig& config) {
     workers.push_back(
         std::make_unique<Worker>(config, i, config.threads, clock, progress[i], seconds));
   }
-  std::vector<std::thread> threads;
-  threads.reserve(workers.size());
-  for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
+  ThreadGroup threads;
+  auto failure = StartThreads(
+      threads, config.threads, [&workers](int i) { workers[i]->Run(); },
+      [&clock] { clock.StopWorkers(); });
+  if (failure) {
+    result.not_started =
+        ThreadStartFailureText(*failure, "worker thread") + "; use fewer --threads";
+    return result;
+  }
   Conductor(config, clock, progress, result).Run();
-  for (auto& thread : threads) thread.join();
+  threads.JoinAll();
   for (auto& worker : workers) result.stats.Merge(worker->Stats());
   result.timeseries = seconds.Summaries();
   return result;

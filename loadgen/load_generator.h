@@ -29,6 +29,9 @@ struct LoadResult {
   // Connections in the server's accept queue as the window ended: never
   // accepted, so never served. nullopt: the server is not on this machine.
   std::optional<uint64_t> unaccepted_at_end;
+  // Why the run never started, in one line (the system would not create a
+  // worker thread), or empty; the threads that had started were stopped.
+  std::string not_started;
 };
 
 // Checks what can be known before connecting: descriptors, ports and memory.

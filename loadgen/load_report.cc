@@ -64,6 +64,7 @@ void AppendLatencyLine(std::string& out, const char* label, const Histogram& his
 }  // namespace
 
 LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
+  if (!result.not_started.empty()) return {"error", result.not_started};
   const WorkerStats& stats = result.stats;
   std::string problems;
   if (stats.established < static_cast<uint64_t>(config.connections)) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 
@@ -19,6 +21,18 @@ struct RunClock {
   // so workers blocked in epoll wake at once instead of at their next tick
   // (an open-loop schedule that starts late would be measured as latency).
   UniqueFd wake;
+
+  // Signals `wake`: traffic starts, or the run stops.
+  void WakeWorkers() const {
+    if (!wake) return;
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(wake.Get(), &one, sizeof one);
+  }
+  // Every worker ends its run at once, whatever phase it is in.
+  void StopWorkers() {
+    stop.store(true);
+    WakeWorkers();
+  }
 
   // Line: once a worker's window closes it adds the messages its senders sent
   // for the window and counts itself done; when all are done, every worker

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/fd.h"
 #include "common/loopback.h"
+#include "common/thread_group.h"
 
 namespace c10k {
 
@@ -77,29 +78,36 @@ double MeasureSendReceive(int budget_ms) {
 }
 
 // Two threads bounce 64 bytes; the echo thread is pinned to `echo_cpu`, the
-// measuring thread to `ping_cpu`.
+// measuring thread to `ping_cpu`. 0 when either thread cannot be created (the
+// limit on threads): not measured.
 double MeasureRoundTrip(int budget_ms, int ping_cpu, int echo_cpu) {
   int cpus = static_cast<int>(std::thread::hardware_concurrency());
   if (ping_cpu >= cpus || echo_cpu >= cpus) return 0;
   auto [ping, echo] = TcpLoopbackPair(nullptr);
   if (!ping) return 0;
-  std::thread echoer([fd = echo.Get(), echo_cpu] {
-    PinThisThread(echo_cpu);
-    char buffer[kMessage];
-    while (ReceiveAll(fd, buffer, kMessage) && SendAll(fd, buffer, kMessage)) {
-    }
-  });
+  // Shut down, the measuring side ends the echo thread's recv.
+  auto end_echo = [fd = ping.Get()] { shutdown(fd, SHUT_RDWR); };
+  ThreadGroup threads;
+  if (threads.Start([fd = echo.Get(), echo_cpu] {
+        PinThisThread(echo_cpu);
+        char buffer[kMessage];
+        while (ReceiveAll(fd, buffer, kMessage) && SendAll(fd, buffer, kMessage)) {
+        }
+      }) != 0) {
+    return 0;
+  }
   double result = 0;
-  std::thread pinger([&, fd = ping.Get()] {
-    PinThisThread(ping_cpu);
-    char out[kMessage] = {}, in[kMessage];
-    result = MedianNanosPerCall(budget_ms, [&] {
-      return SendAll(fd, out, kMessage) && ReceiveAll(fd, in, kMessage);
-    });
-  });
-  pinger.join();
-  shutdown(ping.Get(), SHUT_RDWR);  // ends the echo thread's recv
-  echoer.join();
+  if (threads.Start([&, fd = ping.Get()] {
+        PinThisThread(ping_cpu);
+        char out[kMessage] = {}, in[kMessage];
+        result = MedianNanosPerCall(
+            budget_ms, [&] { return SendAll(fd, out, kMessage) && ReceiveAll(fd, in, kMessage); });
+        end_echo();
+      }) != 0) {
+    end_echo();
+    result = 0;
+  }
+  threads.JoinAll();
   return result;
 }
 

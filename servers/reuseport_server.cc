@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "common/net.h"
+#include "common/stop_signal.h"
+#include "common/thread_group.h"
 #include "servers/broadcast_hub.h"
 #include "servers/model_runners.h"
 #include "servers/reactor.h"
@@ -64,16 +66,26 @@ int RunReusePortModel(const ServerConfig& config, UniqueFd listener) {
   sigset_t previous;
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   std::vector<std::string> errors(loops);
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<size_t>(loops));
-  for (int i = 0; i < loops; ++i) {
-    threads.emplace_back([&, i] {
-      pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-      if (!reactors[i]->Run(&errors[i])) errors[i] = "loop " + std::to_string(i) + ": " + errors[i];
-    });
-  }
-  for (auto& thread : threads) thread.join();
+  ThreadGroup threads;
+  // The loops already running stop as they would on SIGTERM.
+  auto failure = StartThreads(
+      threads, loops,
+      [&](int i) {
+        pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+        if (!reactors[i]->Run(&errors[i])) {
+          errors[i] = "loop " + std::to_string(i) + ": " + errors[i];
+        }
+      },
+      RequestStop);
+  threads.JoinAll();
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (failure) {
+    // Worded as the threads model words its ceiling; no counters, as the
+    // server never ran with all its loops.
+    std::fprintf(stderr, "c10k serve: reuseport: %s; use fewer --threads\n",
+                 ThreadStartFailureText(*failure, "event loop thread").c_str());
+    return 1;
+  }
   ServerCounters total;
   for (const auto& reactor : reactors) total.Add(reactor->Counters());
   std::fprintf(stderr, "%s\n", total.Summary().c_str());

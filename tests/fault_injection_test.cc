@@ -2,13 +2,16 @@
 // clients that reset or trickle, a results file killed mid-write, and every
 // limit that runs out (descriptors, threads, ephemeral ports), each named in
 // words where a person reads it. All on loopback, bounded, stopped by pid.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/clock.h"
@@ -291,6 +294,74 @@ TEST(FaultInjectionTest, ServerThatNeverSaysListeningIsAnErrorNotAHang) {
       << run["reason"];
   // The default wait is 10 s; the calibration before the sweep takes ~1 s.
   EXPECT_LT(MonotonicNanos() - start, 8 * kNanosPerSecond);
+}
+
+// The limit on threads, met for real: c10k as a user allowed `tasks` tasks.
+// Each case aborted (std::terminate) when the system refused a thread part
+// way, the threads already started left joinable.
+struct UnderTaskLimit {
+  testing::CommandResult result;
+  std::string err;  // what it wrote to stderr
+};
+
+std::optional<UnderTaskLimit> RunUnderTaskLimit(int tasks, const std::vector<std::string>& args) {
+  std::string why;
+  auto argv = testing::C10kUnderTaskLimit(tasks, args, &why);
+  if (argv.empty()) return std::nullopt;
+  std::string err = testing::TempDir() + "/stderr";
+  auto result = testing::RunCommand(argv, 60, err);
+  return UnderTaskLimit{result, testing::ReadFile(err)};
+}
+
+// " of 20: EAGAIN (Resource temporarily unavailable): the limit on threads..."
+std::string RefusedThreadOf(int count) {
+  return " of " + std::to_string(count) +
+         ": EAGAIN (Resource temporarily unavailable): the limit on threads is reached "
+         "(RLIMIT_NPROC, the cgroup's pids.max or kernel.threads-max); use fewer --threads\n";
+}
+
+// Which thread is refused depends on how many the runtime (a sanitizer's)
+// takes for itself: the main thread and 3 workers here, the 4th refused.
+::testing::Matcher<std::string> OneLineRefusing(const std::string& start, int count) {
+  return ::testing::AllOf(
+      ::testing::StartsWith(start), ::testing::EndsWith(RefusedThreadOf(count)),
+      ::testing::ResultOf(
+          [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }, 1));
+}
+
+TEST(FaultInjectionTest, LoadWorkersTheSystemWillNotStartAreOneLineAndExitTwo) {
+  // The workers already connecting when one is refused are stopped and joined.
+  auto run = RunUnderTaskLimit(4, {"load", "--target", "127.0.0.1:1", "-c", "20", "-t", "20", "-d",
+                                   "1s", "--warmup", "0s", "--json", "-"});
+  if (!run) GTEST_SKIP() << "cannot limit a process's threads here";
+  EXPECT_TRUE(run->result.status.exited) << run->result.status.Describe() << "\n" << run->err;
+  EXPECT_EQ(run->result.status.code, 2) << run->err;
+  EXPECT_THAT(run->err, OneLineRefusing("c10k load: cannot start worker thread ", 20));
+  EXPECT_EQ(run->result.out, "") << "no results document for a run that never started";
+}
+
+TEST(FaultInjectionTest, ReuseportLoopsTheSystemWillNotStartEndTheServerWithOneLine) {
+  auto run =
+      RunUnderTaskLimit(4, {"serve", "--model", "reuseport", "--threads", "8", "--port", "0"});
+  if (!run) GTEST_SKIP() << "cannot limit a process's threads here";
+  EXPECT_TRUE(run->result.status.exited) << run->result.status.Describe() << "\n" << run->err;
+  EXPECT_EQ(run->result.status.code, 1) << run->err;
+  EXPECT_THAT(run->err,
+              OneLineRefusing("c10k serve: reuseport: cannot start event loop thread ", 8));
+}
+
+TEST(FaultInjectionTest, CalibrationWithoutASecondThreadLeavesTheRoundTripsUnmeasured) {
+  // 2 tasks: the echo thread starts, the measuring one does not.
+  auto run = RunUnderTaskLimit(2, {"calibrate", "--json", "-"});
+  if (!run) GTEST_SKIP() << "cannot limit a process's threads here";
+  ASSERT_TRUE(run->result.status.Clean()) << run->result.status.Describe() << "\n" << run->err;
+  nlohmann::json document;
+  std::string error;
+  ASSERT_TRUE(ParseJsonText(run->result.out, &document, &error)) << error << run->result.out;
+  const nlohmann::json& calibration = document["context"]["calibration"];
+  EXPECT_EQ(calibration["tcp_round_trip_same_core_ns"], 0) << calibration;
+  EXPECT_EQ(calibration["tcp_round_trip_cross_core_ns"], 0) << calibration;
+  EXPECT_GT(calibration["syscall_ns"].get<double>(), 0) << calibration;
 }
 
 }  // namespace

@@ -103,6 +103,28 @@ std::string Which(const std::string& program) {
   return "";
 }
 
+std::vector<std::string> C10kUnderTaskLimit(int tasks, const std::vector<std::string>& args,
+                                            std::string* why) {
+  std::string prlimit = Which("prlimit");
+  std::string setpriv = Which("setpriv");
+  if (geteuid() != 0) {
+    *why = "only root can run a command as another user";
+    return {};
+  }
+  if (prlimit.empty() || setpriv.empty()) {
+    *why = "prlimit and setpriv (util-linux) are not installed";
+    return {};
+  }
+  // RLIMIT_NPROC counts every task of the user: a uid of its own keeps
+  // other processes, and tests running in parallel, out of the count.
+  std::string uid = std::to_string(2'000'000 + getpid());
+  std::vector<std::string> argv = {prlimit, "--nproc=" + std::to_string(tasks)};
+  argv.insert(argv.end(), {setpriv, "--reuid=" + uid, "--regid=" + uid, "--clear-groups"});
+  argv.push_back(kBinary);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 std::string TempDir() {
   std::string pattern = std::filesystem::temp_directory_path() / "c10k-test-XXXXXX";
   char* made = mkdtemp(pattern.data());

@@ -57,6 +57,14 @@ CommandResult RunC10k(const std::vector<std::string>& args, int timeout_s = 60,
 // directories (Debian puts nginx and redis-server in sbin), or "".
 std::string Which(const std::string& program);
 
+// `c10k ARGS...` as a command that runs under a real limit on threads: as a
+// user of its own (a uid no other process has, chosen from this test's pid)
+// allowed `tasks` tasks in all (RLIMIT_NPROC), through prlimit and setpriv.
+// Root, which the tests run as, is not held to RLIMIT_NPROC itself. Empty,
+// with `why` set, when that cannot be done here (not root, no util-linux).
+std::vector<std::string> C10kUnderTaskLimit(int tasks, const std::vector<std::string>& args,
+                                            std::string* why);
+
 // A fresh directory under /tmp for one test's files, removed at exit.
 std::string TempDir();
 
