@@ -245,6 +245,10 @@ LoadConfig BuildConfig(const LoadOptions& given) {
       throw UsageError("--local-ports \"" + options.local_ports +
                        "\" is not a port range LOW-HIGH, e.g. 40000-40999");
     }
+    if (std::string outside = CheckLocalPortsInRange(*config.local_ports, LocalPortRange());
+        !outside.empty()) {
+      throw UsageError(outside);
+    }
   }
   config.duration_ns = DurationFlag("--duration", options.duration);
   config.requests = options.requests;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/io_status.h"
 #include "common/result_json.h"
 #include "protocols/http_client.h"
 #include "protocols/resp_client.h"
@@ -40,6 +41,12 @@ void AppendCount(std::string& text, uint64_t count, std::string_view what,
   if (first.empty()) return;
   text += ", the first ";
   text += first;
+}
+
+// The errno of the first error of no kind the report names (ENOPROTOOPT from
+// --local-ports on a kernel before 6.3, say): a count alone says nothing.
+std::string FirstOtherError(const ErrorCounts& errors) {
+  return errors.first_other_errno != 0 ? ErrnoText(errors.first_other_errno) : "";
 }
 
 // printf into a string, for the few summary lines.
@@ -76,7 +83,7 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(why, stats.errors.reset, "reset");
     AppendCount(why, stats.errors.no_ports, "found no free local port (EADDRNOTAVAIL)");
     AppendCount(why, stats.errors.no_descriptors, "found no free file descriptor (EMFILE)");
-    AppendCount(why, stats.errors.other, "failed otherwise");
+    AppendCount(why, stats.errors.other, "failed otherwise", FirstOtherError(stats.errors));
     AppendCount(why, stats.not_attempted,
                 "not attempted: no connect completed for a whole --connect-timeout");
     if (!why.empty()) {
@@ -106,7 +113,7 @@ LoadVerdict JudgeLoad(const LoadConfig& config, const LoadResult& result) {
     AppendCount(during, stats.errors.timeout,
                 "requests unanswered after the " + FormatDuration(config.request_timeout_ns) +
                     " --timeout");
-    AppendCount(during, stats.errors.other, "socket errors");
+    AppendCount(during, stats.errors.other, "socket errors", FirstOtherError(stats.errors));
   }
   if (stats.starved > 0 && !result.interrupted) {
     // Every active connection is meant to be served; one that waited the

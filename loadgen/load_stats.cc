@@ -16,7 +16,7 @@ void ErrorCounts::Count(int error) {
   } else if (error == EMFILE || error == ENFILE) {
     ++no_descriptors;
   } else {
-    ++other;
+    if (other++ == 0) first_other_errno = error;
   }
 }
 
@@ -29,6 +29,7 @@ void ErrorCounts::Add(const ErrorCounts& o) {
   no_ports += o.no_ports;
   no_descriptors += o.no_descriptors;
   other += o.other;
+  if (first_other_errno == 0) first_other_errno = o.first_other_errno;
 }
 
 uint64_t ErrorCounts::Total() const {

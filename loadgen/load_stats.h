@@ -18,6 +18,7 @@ struct ErrorCounts {
   uint64_t no_ports = 0;          // out of ephemeral ports (EADDRNOTAVAIL)
   uint64_t no_descriptors = 0;    // out of file descriptors (EMFILE, ENFILE)
   uint64_t other = 0;             // any other socket error
+  int first_other_errno = 0;      // the first of those, for the reason
 
   // Counts a failed connect, read or write by its errno.
   void Count(int error);

@@ -134,6 +134,15 @@ std::optional<PortRange> ParsePortRange(std::string_view text) {
   return PortRange{low, high};
 }
 
+std::string CheckLocalPortsInRange(PortRange wanted, PortRange system) {
+  if (wanted.low >= system.low && wanted.high <= system.high) return "";
+  return "--local-ports " + std::to_string(wanted.low) + "-" + std::to_string(wanted.high) +
+         " is not inside net.ipv4.ip_local_port_range " + std::to_string(system.low) + "-" +
+         std::to_string(system.high) +
+         ", the only ports the kernel draws from (it would ignore the rest of the flag's range "
+         "without an error); give a range inside it";
+}
+
 PortRange LocalPortRange() {
   PortRange range;
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");

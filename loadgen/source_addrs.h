@@ -46,4 +46,10 @@ std::string CheckPortLimit(int connections, size_t addresses, PortRange ports,
 // Parses --local-ports "LOW-HIGH" (1 <= LOW <= HIGH <= 65535).
 std::optional<PortRange> ParsePortRange(std::string_view text);
 
+// An empty string when --local-ports `wanted` lies inside `system`
+// (net.ipv4.ip_local_port_range), or one line saying it does not: the kernel
+// takes IP_LOCAL_PORT_RANGE's ports from the system's range only, and
+// narrows or ignores a range outside it without an error.
+std::string CheckLocalPortsInRange(PortRange wanted, PortRange system);
+
 }  // namespace c10k

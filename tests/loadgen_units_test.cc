@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
 
+#include <cerrno>
+
 #include "common/clock.h"
 #include "common/fd.h"
 #include "loadgen/load_generator.h"
@@ -277,6 +279,41 @@ INSTANTIATE_TEST_SUITE_P(Waits, PreciseEpollTest, ::testing::Values(true, false)
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "Pwait2" : "Timerfd";
                          });
+
+TEST(LocalPortsTest, ARangeOutsideTheSystemsIsRefusedNamingIt) {
+  // The kernel narrows IP_LOCAL_PORT_RANGE to net.ipv4.ip_local_port_range,
+  // and ignores a range outside it: the run used 32768-60999 and recorded
+  // "1000-1004".
+  PortRange system{32768, 60999};
+  EXPECT_EQ(CheckLocalPortsInRange({40000, 40999}, system), "");
+  EXPECT_EQ(CheckLocalPortsInRange(system, system), "");
+  EXPECT_EQ(CheckLocalPortsInRange({1000, 1004}, system),
+            "--local-ports 1000-1004 is not inside net.ipv4.ip_local_port_range 32768-60999, the "
+            "only ports the kernel draws from (it would ignore the rest of the flag's range "
+            "without an error); give a range inside it");
+  EXPECT_NE(CheckLocalPortsInRange({32000, 33000}, system), "") << "partly below";
+  EXPECT_NE(CheckLocalPortsInRange({60000, 61000}, system), "") << "partly above";
+}
+
+TEST(JudgeLoadTest, ErrorsOfNoNamedKindQuoteTheFirstErrno) {
+  // "N failed otherwise" alone left ENOPROTOOPT (--local-ports before Linux
+  // 6.3) to be guessed.
+  CleanRun run(10);
+  auto& [config, result] = run;
+  result.stats.established = 8;
+  WorkerStats first, second;
+  first.errors.Count(ENOPROTOOPT);
+  second.errors.Count(EACCES);
+  result.stats.Merge(first);
+  result.stats.Merge(second);
+  EXPECT_EQ(JudgeLoad(config, result).reason,
+            "8 of 10 connections established (2 failed otherwise, the first ENOPROTOOPT "
+            "(Protocol not available))");
+  // Once every connection opened, they are errors of the run.
+  result.stats.established = 10;
+  EXPECT_EQ(JudgeLoad(config, result).reason,
+            "2 socket errors, the first ENOPROTOOPT (Protocol not available)");
+}
 
 }  // namespace
 }  // namespace c10k

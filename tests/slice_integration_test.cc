@@ -249,7 +249,12 @@ INSTANTIATE_TEST_SUITE_P(
                  {"load", "--target", "127.0.0.1:1", "--protocol", "http", "--body-file",
                   "/dev/zero", "--json", "JSON"},
                  "--body-file /dev/zero is more than 67108864 bytes; a request body can be at "
-                 "most 64 MiB (67108864 bytes)"}),
+                 "most 64 MiB (67108864 bytes)"},
+        // The kernel ignores a range outside net.ipv4.ip_local_port_range.
+        BadInput{"LocalPortsOutsideTheSystemRange",
+                 {"load", "--target", "127.0.0.1:1", "-c", "5", "--local-ports", "1000-1004",
+                  "--json", "JSON"},
+                 "--local-ports 1000-1004 is not inside net.ipv4.ip_local_port_range "}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
 }  // namespace
