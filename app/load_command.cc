@@ -61,6 +61,7 @@ struct LoadOptions {
   const CLI::Option* path_flag = nullptr;
   const CLI::Option* method_flag = nullptr;
   const CLI::Option* protocol_flag = nullptr;
+  const CLI::Option* depth_flag = nullptr;
 };
 
 int DefaultThreads() {
@@ -94,6 +95,11 @@ void CheckRequestFlags(const LoadOptions& options, Protocol protocol) {
   }
   if (!http && !options.body_file.empty()) {
     throw UsageError("--body-file applies to --protocol http only");
+  }
+  if (protocol == Protocol::kLine && options.depth_flag->count() > 0) {
+    throw UsageError(
+        "--depth does not apply to --protocol line: its messages are broadcast, not answered, so "
+        "none is in flight; --rate sets the pace");
   }
   if (std::string problem = HttpMethodProblem(options.method); !problem.empty()) {
     throw UsageError("--method \"" + Quotable(options.method, 200) + "\" " + problem);
@@ -364,11 +370,12 @@ Command AddLoadCommand(CLI::App& root) {
                   "Connections that carry traffic (M); the rest stay open and idle (line: they "
                   "only receive) (default: all)")
       ->check(WholeNumberFlag(0, 10'000'000));
-  app->add_option("--depth", options->depth,
-                  "Requests in flight per active connection: the closed loop's window, the open "
-                  "loop's cap")
-      ->check(WholeNumberFlag(1, 4096))
-      ->capture_default_str();
+  options->depth_flag =
+      app->add_option("--depth", options->depth,
+                      "Requests in flight per active connection: the closed loop's window, the "
+                      "open loop's cap (not line: its messages are not answered)")
+          ->check(WholeNumberFlag(1, 4096))
+          ->capture_default_str();
   app->add_option("--requests-per-connection", options->requests_per_connection,
                   "Close each active connection once it has sent this many requests and had "
                   "them answered, and open a new one in its place (connection churn: the "

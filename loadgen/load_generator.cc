@@ -52,6 +52,12 @@ uint64_t PayloadPerRequest(const LoadConfig& config) {
   return config.message_size;
 }
 
+// Requests a connection keeps written and unanswered: the --depth window.
+// Line's messages are broadcast, never answered, so --depth does not apply.
+int RequestsInFlight(const LoadConfig& config) {
+  return config.protocol == Protocol::kLine ? 1 : config.depth;
+}
+
 }  // namespace
 
 std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) {
@@ -64,14 +70,15 @@ std::string CheckLoadMemory(const LoadConfig& config, uint64_t available_bytes) 
   // doubling: up to twice the window (measured: 4 connections x depth 64 x
   // 1 MiB peaked at 516 MiB resident). Past what the machine has, the kernel
   // would kill the run instead of it ending with a reason.
-  double buffers = 2.0 * config.ActiveConnections() * config.depth *
+  bool line = config.protocol == Protocol::kLine;
+  double buffers = 2.0 * config.ActiveConnections() * RequestsInFlight(config) *
                    static_cast<double>(PayloadPerRequest(config));
   if (buffers > available) {
     return std::to_string(config.ActiveConnections()) + " active connections x " +
-           std::to_string(config.depth) + " requests in flight x " +
+           (line ? "" : std::to_string(config.depth) + " requests in flight x ") +
            std::to_string(PayloadPerRequest(config)) + " B can hold " +
            FormatBytesRounded(buffers) + " in the load generator's buffers" + of_available +
-           "; use fewer connections, a smaller depth or a smaller " +
+           "; use fewer connections" + (line ? " or" : ", a smaller depth or") + " a smaller " +
            (config.protocol == Protocol::kHttp ? "body" : "message size");
   }
   // The time series keeps a summary of every second (see SecondsCollector):

@@ -315,5 +315,23 @@ TEST(JudgeLoadTest, ErrorsOfNoNamedKindQuoteTheFirstErrno) {
             "2 socket errors, the first ENOPROTOOPT (Protocol not available)");
 }
 
+TEST(LoadLimitsTest, LinesBufferNoDepth) {
+  // --depth does not apply to line (its messages are not answered), yet it
+  // multiplied line's buffers: a large one refused a run for a flag that did
+  // nothing.
+  constexpr uint64_t kGiB = 1ull << 30;
+  LoadConfig config;
+  config.protocol = Protocol::kLine;
+  config.connections = 100;
+  config.depth = 4096;
+  config.message_size = 64 << 20;
+  // 100 x 64 MiB, buffered up to twice: 12.5 GiB.
+  EXPECT_EQ(CheckLoadMemory(config, 16 * kGiB), "");
+  EXPECT_EQ(CheckLoadMemory(config, 8 * kGiB),
+            "100 active connections x 67108864 B can hold 12.5 GiB in the load generator's "
+            "buffers, more than the 8.0 GiB of memory available (MemAvailable); use fewer "
+            "connections or a smaller message size");
+}
+
 }  // namespace
 }  // namespace c10k

@@ -254,7 +254,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"LocalPortsOutsideTheSystemRange",
                  {"load", "--target", "127.0.0.1:1", "-c", "5", "--local-ports", "1000-1004",
                   "--json", "JSON"},
-                 "--local-ports 1000-1004 is not inside net.ipv4.ip_local_port_range "}),
+                 "--local-ports 1000-1004 is not inside net.ipv4.ip_local_port_range "},
+        BadInput{"DepthForLine",
+                 {"load", "--target", "127.0.0.1:1", "--protocol", "line", "--rate", "10", "-c",
+                  "2", "--depth", "4", "--json", "JSON"},
+                 "--depth does not apply to --protocol line: its messages are broadcast, not "
+                 "answered, so none is in flight; --rate sets the pace"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
 }  // namespace
