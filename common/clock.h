@@ -15,6 +15,14 @@ constexpr int64_t kNanosPerSecond = 1'000'000'000;
 // latency and deadline in the project is measured with it.
 int64_t MonotonicNanos();
 
+// The time `delay` after `time` (both nanoseconds, delay >= 0), or INT64_MAX,
+// never, when that is past what int64 holds: deadlines built from flags of up
+// to 2500000h each must not wrap into the past.
+inline int64_t NanosAfter(int64_t time, int64_t delay) {
+  int64_t sum = 0;
+  return __builtin_add_overflow(time, delay, &sum) ? INT64_MAX : sum;
+}
+
 // Wall-clock time as "2026-11-23T04:57:00Z" for results documents.
 std::string UtcTimestamp();
 // The same instant as "20261123T045700Z", safe in file names.

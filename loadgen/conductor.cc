@@ -51,8 +51,8 @@ void Conductor::Run() {
   int64_t start = MonotonicNanos();
   clock_.traffic_start_ns.store(start, std::memory_order_release);
   clock_.WakeWorkers();
-  int64_t measure_start = start + config_.warmup_ns;
-  int64_t measure_end = measure_start + config_.duration_ns;
+  int64_t measure_start = config_.MeasureStartNs(start);
+  int64_t measure_end = config_.MeasureEndNs(start);
   // Phase 2: warmup. Phase 3: the measured window. The workers end the
   // window on their own clock; this thread only watches.
   // The accept queue is read just before the window ends: the workers close

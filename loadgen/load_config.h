@@ -96,6 +96,13 @@ struct LoadConfig {
     return active < 0 || active > connections ? connections : active;
   }
   bool OpenLoop() const { return rate > 0; }
+  // When the measured window starts and ends for traffic that started at
+  // `start`. --warmup and --duration may each be up to 2500000h, together
+  // past what int64 holds: such a window then never ends (but by SIGINT).
+  int64_t MeasureStartNs(int64_t start) const { return NanosAfter(start, warmup_ns); }
+  int64_t MeasureEndNs(int64_t start) const {
+    return NanosAfter(MeasureStartNs(start), duration_ns);
+  }
   // The seconds of the time series: the window's, rounded up.
   size_t WindowSeconds() const {
     return static_cast<size_t>(

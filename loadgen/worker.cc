@@ -172,8 +172,8 @@ void Worker::CheckTrafficStart(int64_t now) {
   if (traffic_started_) return;
   int64_t start = clock_.traffic_start_ns.load(std::memory_order_acquire);
   if (start == 0) return;
-  measure_start_ns_ = start + config_.warmup_ns;
-  measure_end_ns_ = measure_start_ns_ + config_.duration_ns;
+  measure_start_ns_ = config_.MeasureStartNs(start);
+  measure_end_ns_ = config_.MeasureEndNs(start);
   if (!Line()) next_timeout_scan_ns_ = now + kTimeoutScanEvery;
   StartTraffic(start, now);
 }

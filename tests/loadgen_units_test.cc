@@ -333,5 +333,20 @@ TEST(LoadLimitsTest, LinesBufferNoDepth) {
             "connections or a smaller message size");
 }
 
+TEST(LoadConfigTest, AWindowPastWhatInt64HoldsNeverEndsInsteadOfWrapping) {
+  // --warmup and --duration may each be up to 2500000h (9e18 ns): their sum
+  // overflowed, signed, into a window that ended before it began.
+  LoadConfig config;
+  config.warmup_ns = *ParseDuration("2500000h");
+  config.duration_ns = *ParseDuration("2500000h");
+  int64_t start = MonotonicNanos();
+  EXPECT_EQ(config.MeasureStartNs(start), start + config.warmup_ns);
+  EXPECT_EQ(config.MeasureEndNs(start), INT64_MAX);
+  config.warmup_ns = 2 * kNanosPerSecond;
+  config.duration_ns = 10 * kNanosPerSecond;
+  EXPECT_EQ(config.MeasureStartNs(start), start + 2 * kNanosPerSecond);
+  EXPECT_EQ(config.MeasureEndNs(start), start + 12 * kNanosPerSecond);
+}
+
 }  // namespace
 }  // namespace c10k
