@@ -457,8 +457,9 @@ Command AddLoadCommand(CLI::App& root) {
                   "Spread connections over these local addresses, e.g. 127.0.0.1-127.0.0.8 or "
                   "127.0.0.1,127.0.0.2 (each gives ~28k more ephemeral ports)");
   app->add_option("--local-ports", options->local_ports,
-                  "Ephemeral ports every connection draws from, LOW-HIGH, instead of "
-                  "net.ipv4.ip_local_port_range (Linux 6.3+; e.g. to leave ports to other tools)");
+                  "Ephemeral ports every connection draws from, LOW-HIGH, inside "
+                  "net.ipv4.ip_local_port_range: the kernel only narrows that range (Linux 6.3+; "
+                  "e.g. to leave ports to other tools)");
   app->add_option("--threads,-t", options->threads,
                   "Worker threads (default: cores - 1, at least 1)")
       ->check(WholeNumberFlag(1, 256));
