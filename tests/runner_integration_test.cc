@@ -381,6 +381,23 @@ TEST(RunnerIntegrationTest, APointTooLargeForMemoryIsRefusedBeforeAnyServerStart
       << message;
 }
 
+// Runs `c10k run SCENARIO --out DIR/out` with RLIMIT_NOFILE at `limit`,
+// expects exit 2, and returns what it printed on stderr.
+std::string RefusedUnderFileLimit(const std::string& scenario, const std::string& dir,
+                                  uint64_t limit) {
+  ChildOptions options;
+  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
+  options.stderr_path = dir + "/stderr";
+  options.nofile_limit = limit;
+  std::string error;
+  auto runner = ChildProcess::Start(options, &error);
+  if (!runner) return "cannot start: " + error;
+  auto status = runner->WaitExit(60 * kNanosPerSecond);
+  if (!status) return "the runner did not finish";
+  EXPECT_EQ(status->code, 2) << status->Describe();
+  return ReadFile(dir + "/stderr");
+}
+
 TEST(RunnerIntegrationTest, SlowClientsCountAgainstTheDescriptorLimitBeforeTheSweep) {
   // The slow clients are sockets of the runner's process too: 900
   // connections fit in 1000 descriptors, 900 and 100 slow clients do not,
@@ -389,17 +406,7 @@ TEST(RunnerIntegrationTest, SlowClientsCountAgainstTheDescriptorLimitBeforeTheSw
   std::string scenario = WriteScenario(dir, R"({ "name": "crowded", "protocol": "echo",
     "models": ["epoll"], "sweep": { "connections": [900] }, "slow_clients": 100,
     "load": { "threads": 1 }, "duration": "100ms", "warmup": "0s" })");
-  ChildOptions options;
-  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
-  options.stderr_path = dir + "/stderr";
-  options.nofile_limit = 1000;
-  std::string error;
-  auto runner = ChildProcess::Start(options, &error);
-  ASSERT_TRUE(runner) << error;
-  auto status = runner->WaitExit(60 * kNanosPerSecond);
-  ASSERT_TRUE(status) << "the runner did not finish";
-  EXPECT_EQ(status->code, 2) << status->Describe();
-  EXPECT_EQ(ReadFile(dir + "/stderr"),
+  EXPECT_EQ(RefusedUnderFileLimit(scenario, dir, 1000),
             "c10k run: " + scenario +
                 ": sweep point c=900 and 100 slow_clients: --connections 1000 needs 1017 file "
                 "descriptors but RLIMIT_NOFILE (hard limit) is 1000; at most 983 connections fit "
@@ -425,17 +432,7 @@ TEST(RunnerIntegrationTest, AServerNofileAboveTheHardLimitIsRefusedBeforeTheSwee
   std::string scenario = WriteScenario(dir, R"({ "name": "many", "protocol": "echo",
     "models": ["epoll"], "sweep": { "connections": [1] }, "server": { "nofile": 2000 },
     "duration": "100ms", "warmup": "0s" })");
-  ChildOptions options;
-  options.argv = {testing::kBinary, "run", scenario, "--out", dir + "/out"};
-  options.stderr_path = dir + "/stderr";
-  options.nofile_limit = 1000;
-  std::string error;
-  auto runner = ChildProcess::Start(options, &error);
-  ASSERT_TRUE(runner) << error;
-  auto status = runner->WaitExit(60 * kNanosPerSecond);
-  ASSERT_TRUE(status) << "the runner did not finish";
-  EXPECT_EQ(status->code, 2) << status->Describe();
-  EXPECT_EQ(ReadFile(dir + "/stderr"),
+  EXPECT_EQ(RefusedUnderFileLimit(scenario, dir, 1000),
             "c10k run: " + scenario +
                 ": \"server.nofile\": 2000 is above the hard limit on open files here "
                 "(RLIMIT_NOFILE 1000), which only a privileged process can raise\n");
