@@ -1,18 +1,16 @@
 #include "loadgen/request_body.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 
+#include "common/bounded_read.h"
 #include "common/io_status.h"
 
 namespace c10k {
 
 namespace {
-
-constexpr size_t kReadChunk = 64 * 1024;
 
 // What follows the path when a body is past the bound: `size_words` is "70000000"
 // or "more than 67108864".
@@ -20,19 +18,6 @@ std::string TooLarge(const std::string& size_words) {
   // In bytes: rounded, a file just over the bound would read as the bound.
   return " is " + size_words + " bytes; a request body can be at most 64 MiB (" +
          std::to_string(kMaxPayloadBytes) + " bytes)";
-}
-
-// Appends at most `limit` bytes of `in` to `bytes`; false if a read failed.
-// The bound is on the read itself: a device or a pipe (/dev/zero, a FIFO) has
-// no size to check first, and /dev/zero never ends.
-bool ReadAtMost(std::istream& in, size_t limit, std::string* bytes) {
-  while (in && bytes->size() < limit) {
-    size_t had = bytes->size();
-    bytes->resize(had + std::min(kReadChunk, limit - had));
-    in.read(bytes->data() + had, static_cast<std::streamsize>(bytes->size() - had));
-    bytes->resize(had + static_cast<size_t>(in.gcount()));
-  }
-  return !in.bad();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/bounded_read.h"
 #include "common/byte_size.h"
 #include "common/clock.h"
 #include "common/io_status.h"
@@ -516,10 +517,10 @@ std::string ReadScenarioText(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
-  std::string text(kMaxScenarioBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
-  text.resize(static_cast<size_t>(in.gcount()));
+  std::string text;
+  if (!ReadAtMost(in, kMaxScenarioBytes + 1, &text)) {
+    throw ScenarioError("cannot read the scenario file: " + ErrnoText(errno));
+  }
   if (text.size() > kMaxScenarioBytes) {
     throw ScenarioError("more than " + FormatBytes(kMaxScenarioBytes) +
                         ", which no scenario file is (they are a few KiB of JSON)");
